@@ -1,0 +1,17 @@
+# The two commands of README.md, plus helpers. All work is in scripts/nanjing.
+.PHONY: demo test services stop doctor
+
+demo:      ## install, start services, load the demo catalog, serve http://127.0.0.1:5000
+	@scripts/nanjing demo
+
+test:      ## install, start services and run the whole test suite
+	@scripts/nanjing test $(PYTEST_ARGS)
+
+services:  ## start PostgreSQL, Redis and Solr and prepare the databases
+	@scripts/nanjing services
+
+stop:      ## stop every service the scripts started
+	@scripts/nanjing stop
+
+doctor:    ## check each service and explain what is wrong
+	@scripts/nanjing doctor

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import logging
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.common import CKANConfig
+from ckan.lib.plugins import DefaultTranslation
+
+from . import doctor, errors
+
+log = logging.getLogger(__name__)
+
+
+@tk.blanket.cli
+@tk.blanket.config_declarations
+class NanjingPlugin(p.SingletonPlugin, DefaultTranslation):
+    p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
+    p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.ITranslation)
+
+    # IConfigurer
+    def update_config(self, config: CKANConfig):
+        tk.add_template_directory(config, "templates")
+        tk.add_public_directory(config, "public")
+        # Runs before CKAN's own Solr check at start-up.
+        errors.quiet_solr_connection_tracebacks()
+
+    # IConfigurable
+    def configure(self, config: CKANConfig):
+        # CKAN only logs a warning when Solr is unreachable at start-up and
+        # then fails on the first page; say plainly what is wrong instead.
+        for check in doctor.startup_checks(config):
+            if not check.ok:
+                log.error(check.report())
+
+    # IMiddleware
+    def make_middleware(self, app, config: CKANConfig):
+        errors.register_handlers(app)
+        return app

@@ -1,0 +1,95 @@
+# Creates or repairs the databases, the CKAN config files, the sysadmin and the
+# demo catalog. Every step is safe to repeat. Sourced by scripts/nanjing.
+
+ensure_secrets() {
+    [ -s "$SECRETS" ] && return 0
+    umask 077
+    {
+        echo "CKAN_DB_PASSWORD=$(openssl rand -hex 16)"
+        echo "DATASTORE_RO_PASSWORD=$(openssl rand -hex 16)"
+        echo "ADMIN_PASSWORD=$(openssl rand -hex 12)"
+    } >"$SECRETS.partial"
+    mv "$SECRETS.partial" "$SECRETS"
+}
+
+ensure_role() {  # NAME PASSWORD (hex only, so safe to inline)
+    psql_super -d postgres -c "DO \$\$ BEGIN
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$1') THEN
+            CREATE ROLE $1 LOGIN;
+        END IF;
+        ALTER ROLE $1 WITH LOGIN PASSWORD '$2' NOSUPERUSER NOCREATEDB NOCREATEROLE;
+    END \$\$;"
+}
+
+ensure_database() {  # NAME
+    [ "$(psql_super -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$1'")" = 1 ] && return 0
+    psql_super -d postgres -c "CREATE DATABASE $1 OWNER ckan_default ENCODING 'UTF8' TEMPLATE template0"
+}
+
+ensure_databases() {
+    ensure_secrets
+    ensure_role ckan_default "$(secret CKAN_DB_PASSWORD)"
+    ensure_role datastore_ro "$(secret DATASTORE_RO_PASSWORD)"
+    local db
+    for db in ckan_default datastore_default ckan_test datastore_test; do
+        ensure_database "$db"
+    done
+}
+
+# write_ini FILE SITE_ID CKAN_DB DATASTORE_DB REDIS_DB STORAGE
+write_ini() {
+    local ini=$1 options=$1.options
+    mkdir -p "$6"
+    sed -e "s|@CKAN_PORT@|$CKAN_PORT|g" -e "s|@PG_PORT@|$PG_PORT|g" \
+        -e "s|@SOLR_PORT@|$SOLR_PORT|g" -e "s|@REDIS_PORT@|$REDIS_PORT|g" \
+        -e "s|@SITE_ID@|$2|g" -e "s|@CKAN_DB@|$3|g" -e "s|@DATASTORE_DB@|$4|g" \
+        -e "s|@REDIS_DB@|$5|g" -e "s|@STORAGE_PATH@|$6|g" \
+        -e "s|@CKAN_DB_PASSWORD@|$(secret CKAN_DB_PASSWORD)|g" \
+        -e "s|@DATASTORE_RO_PASSWORD@|$(secret DATASTORE_RO_PASSWORD)|g" \
+        "$ROOT/config/ckan.ini.in" >"$options"
+    if [ ! -s "$ini" ]; then
+        "$CKAN" generate config "$ini.partial" >/dev/null && mv "$ini.partial" "$ini" \
+            || fail "CKAN 配置" "无法生成 $ini" "删除 $ini 后重新运行"
+    fi
+    "$CKAN" config-tool "$ini" -f "$options" >/dev/null \
+        || fail "CKAN 配置" "无法写入 $ini" "删除 $ini 后重新运行"
+    rm -f "$options"
+    chmod 600 "$ini"
+}
+
+write_configs() {
+    write_ini "$CKAN_INI" nanjing ckan_default datastore_default 0 "$LOCAL/storage"
+    write_ini "$TEST_INI" nanjing_test ckan_test datastore_test 1 "$LOCAL/storage-test"
+}
+
+init_ckan_db() {  # INI DATASTORE_DB
+    # `db upgrade` creates the tables on an empty database and applies the
+    # plugins' migrations (activity, harvest) too.
+    "$CKAN" -c "$1" db upgrade >"$LOG/db-init.log" 2>&1 \
+        || fail "CKAN 数据库" "初始化 $(basename "$1") 的数据库失败（详见 $LOG/db-init.log）" \
+            "确认 PostgreSQL 正在运行（make services），然后重新运行"
+    "$CKAN" -c "$1" datastore set-permissions 2>/dev/null | psql_super -d "$2" >/dev/null \
+        || fail "DataStore" "设置 $2 的只读权限失败" "确认 PostgreSQL 正在运行，然后重新运行"
+}
+
+init_databases() {
+    ensure_databases
+    write_configs
+    init_ckan_db "$CKAN_INI" datastore_default
+    init_ckan_db "$TEST_INI" datastore_test
+}
+
+ensure_admin() {
+    NANJING_ADMIN_PASSWORD=$(secret ADMIN_PASSWORD) \
+        "$CKAN" -c "$CKAN_INI" nanjing ensure-admin nanjing_admin --token-file "$LOCAL/admin-token" \
+        || fail "系统管理员" "无法创建或更新系统管理员 nanjing_admin" "查看上面的错误后重新运行"
+}
+
+load_demo() {
+    say "载入演示目录 datasets/"
+    "$CKAN" -c "$CKAN_INI" nanjing load "$ROOT/datasets" \
+        || fail "演示目录" "载入 datasets/ 失败" "按上面的错误修正数据文件后重新运行"
+    # The index may be new (its data folder was removed) while the database is not.
+    "$CKAN" -c "$CKAN_INI" search-index rebuild --only-missing --quiet >/dev/null 2>&1 \
+        || fail "Solr 搜索服务" "重建索引失败" "运行 ckan -c $CKAN_INI nanjing doctor 查看原因"
+}

@@ -1,0 +1,127 @@
+# Starts and stops the services the portal needs, each recording its PID in
+# $RUN. Sourced by scripts/nanjing after lib.sh.
+
+psql_super() {
+    as_postgres "$PG_BIN/psql" -h "$PG_SOCKET" -p "$PG_PORT" -U postgres \
+        -v ON_ERROR_STOP=1 -qAt "$@"
+}
+
+postgres_running() { as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
+
+start_postgres() {
+    [ -x "$PG_BIN/pg_ctl" ] || fail "PostgreSQL" "找不到 PostgreSQL 15（$PG_BIN）" \
+        "安装 Debian 软件包 postgresql-15（make demo 会自动安装）"
+    if [ -s "$PG_DATA/PG_VERSION" ] && postgres_running; then
+        head -1 "$PG_DATA/postmaster.pid" >"$RUN/postgres.pid"
+        return 0
+    fi
+    port_open "$PG_PORT" && fail "PostgreSQL" "端口 $PG_PORT 已被其他程序占用" \
+        "停止占用该端口的程序（如系统自带的 PostgreSQL：pg_ctlcluster 15 main stop），或设置 NANJING_PG_PORT=其他端口"
+    if [ ! -s "$PG_DATA/PG_VERSION" ]; then
+        # No finished cluster: start over, so a half-made one never lingers.
+        say "初始化 PostgreSQL 数据目录 $PG_DATA"
+        rm -rf "$PG_DATA" "$PG_DATA.partial"
+        mkdir -p "$LOCAL/postgres"
+        is_root && chown postgres: "$LOCAL/postgres"
+        as_postgres "$PG_BIN/initdb" -D "$PG_DATA.partial" -U postgres -E UTF8 \
+            --locale=C.UTF-8 --auth-local=trust --auth-host=scram-sha-256 >"$LOG/initdb.log" 2>&1 \
+            || fail "PostgreSQL" "initdb 失败（详见 $LOG/initdb.log）" \
+                "确认磁盘空间与 $LOCAL 的权限（postgres 用户须能进入该目录），然后重新运行"
+        mv "$PG_DATA.partial" "$PG_DATA"
+    fi
+    mkdir -p "$PG_SOCKET"
+    touch "$LOG/postgres.log"
+    is_root && chown postgres: "$PG_SOCKET" "$LOG/postgres.log"
+    say "启动 PostgreSQL（端口 $PG_PORT）"
+    as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$LOG/postgres.log" -w -t 60 \
+        -o "-p $PG_PORT -k $PG_SOCKET -c listen_addresses=127.0.0.1" start >/dev/null \
+        || fail "PostgreSQL" "启动失败（详见 $LOG/postgres.log）" "按日志中的错误处理后重新运行"
+    head -1 "$PG_DATA/postmaster.pid" >"$RUN/postgres.pid"
+}
+
+start_redis() {
+    if pid_alive "$RUN/redis.pid" && timeout 5 redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+        return 0
+    fi
+    command -v redis-server >/dev/null || fail "Redis" "找不到 redis-server" \
+        "安装 Debian 软件包 redis-server（make demo 会自动安装）"
+    port_open "$REDIS_PORT" && fail "Redis" "端口 $REDIS_PORT 已被其他程序占用" \
+        "停止占用该端口的程序，或设置 NANJING_REDIS_PORT=其他端口"
+    say "启动 Redis（端口 $REDIS_PORT）"
+    mkdir -p "$LOCAL/redis"
+    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
+        --pidfile "$RUN/redis.pid" --logfile "$LOG/redis.log" --dir "$LOCAL/redis" \
+        || fail "Redis" "启动失败（详见 $LOG/redis.log）" "按日志中的错误处理后重新运行"
+    wait_for 20 timeout 5 redis-cli -p "$REDIS_PORT" ping \
+        || fail "Redis" "20 秒内没有响应（详见 $LOG/redis.log）" "按日志中的错误处理后重新运行"
+}
+
+solr_ready() { curl -fs --max-time 5 -o /dev/null "http://127.0.0.1:$SOLR_PORT/solr/ckan/select?q=*:*&rows=0"; }
+
+start_solr() {
+    if pid_alive "$RUN/solr.pid" && solr_ready; then return 0; fi
+    check_java
+    [ -f "$SOLR_LIB/.pom-$(inputs_hash "$ROOT/config/solr/pom.xml")" ] \
+        || fail "Solr" "Solr 的 jar 尚未下载" "运行 make demo 或 make test，它们会先下载"
+    port_open "$SOLR_PORT" && fail "Solr" "端口 $SOLR_PORT 已被其他程序占用" \
+        "停止占用该端口的程序，或设置 NANJING_SOLR_PORT=其他端口"
+    say "启动 Solr 9.10.1（端口 $SOLR_PORT，约 20 秒）"
+    mkdir -p "$SOLR_HOME"
+    nohup "$JAVA" -Xms256m -Xmx1g -cp "$SOLR_LIB/*" "$ROOT/config/solr/Launcher.java" \
+        "$SOLR_HOME" "$SOLR_PORT" >"$LOG/solr.log" 2>&1 </dev/null &
+    echo $! >"$RUN/solr.pid"
+    local i
+    for ((i = 0; i < 180; i++)); do
+        solr_ready && return 0
+        pid_alive "$RUN/solr.pid" || break
+        sleep 1
+    done
+    stop_pid solr
+    fail "Solr" "没有在 180 秒内就绪（日志最后几行：$(tail -3 "$LOG/solr.log" | tr '\n' ' ')）" \
+        "查看 $LOG/solr.log；常见原因是端口被占用或 Java 版本过低"
+}
+
+ckan_ready() { curl -fs --max-time 5 -o /dev/null "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show"; }
+
+start_ckan() {
+    if pid_alive "$RUN/ckan.pid" && ckan_ready; then return 0; fi
+    port_open "$CKAN_PORT" && fail "CKAN 门户" "端口 $CKAN_PORT 已被其他程序占用" \
+        "停止占用该端口的程序，或设置 NANJING_CKAN_PORT=其他端口"
+    "$CKAN" -c "$CKAN_INI" nanjing doctor || fail "CKAN 门户" "服务检查未通过，门户没有启动" \
+        "按上面各项的解决办法处理后重新运行"
+    say "启动门户 http://127.0.0.1:$CKAN_PORT"
+    nohup "$CKAN" -c "$CKAN_INI" run -H 127.0.0.1 -p "$CKAN_PORT" --disable-reloader \
+        >"$LOG/ckan.log" 2>&1 </dev/null &
+    echo $! >"$RUN/ckan.pid"
+    wait_for 90 ckan_ready || { stop_pid ckan; fail "CKAN 门户" "90 秒内没有响应（详见 $LOG/ckan.log）" \
+        "按日志中的错误处理后重新运行"; }
+}
+
+# stop_pid NAME: ends the process recorded in $RUN/NAME.pid and waits for it.
+stop_pid() {
+    local file=$RUN/$1.pid pid i
+    pid_alive "$file" || { rm -f "$file"; return 0; }
+    pid=$(cat "$file")
+    kill "$pid" 2>/dev/null
+    for ((i = 0; i < 120; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
+    rm -f "$file"
+    say "已停止 $1（PID $pid）"
+}
+
+stop_all() {
+    stop_pid ckan
+    stop_pid solr
+    stop_pid redis
+    if [ -s "$PG_DATA/PG_VERSION" ] && postgres_running; then
+        as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null
+        say "已停止 postgres（PID $(cat "$RUN/postgres.pid" 2>/dev/null)）"
+    fi
+    rm -f "$RUN/postgres.pid"
+}
+
+start_services() {
+    start_postgres
+    start_redis
+    start_solr
+}

@@ -1,0 +1,37 @@
+from setuptools import find_namespace_packages, setup
+
+# The `ckanext.nanjing` package lives in ckanext-nanjing/; the top level of the
+# repository also holds harvesters, the demo catalog, config and tests.
+setup(
+    name="ckanext-nanjing",
+    version="0.1.0",
+    description="南京市基层政务公开标准化规范化试点：政务公开与数据开放平台 (CKAN 2.12 extension)",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.10",
+    package_dir={"": "ckanext-nanjing"},
+    packages=find_namespace_packages(where="ckanext-nanjing", include=["ckanext.*"]),
+    include_package_data=True,
+    package_data={
+        "ckanext.nanjing": [
+            "config_declaration.yaml",
+            "templates/**/*",
+            "public/**/*",
+            "i18n/**/*",
+        ]
+    },
+    entry_points={
+        "ckan.plugins": [
+            "nanjing = ckanext.nanjing.plugin:NanjingPlugin",
+        ],
+        "babel.extractors": [
+            "ckan = ckan.lib.extract:extract_ckan",
+        ],
+    },
+    message_extractors={
+        "ckanext-nanjing/ckanext": [
+            ("**.py", "python", None),
+            ("**.js", "javascript", None),
+            ("**/templates/**.html", "ckan", None),
+        ],
+    },
+)

@@ -1,0 +1,40 @@
+"""What a person does in the portal, in headless Chromium."""
+from __future__ import annotations
+
+import pytest
+
+from ckan.tests import factories
+
+pytestmark = pytest.mark.browser
+
+BUS = "南京市公共交通线路数据"
+
+
+@pytest.fixture
+def bus_dataset(clean_db, clean_index):
+    org = factories.Organization(name="nanjing-jtysj", title="南京市交通运输局")
+    return factories.Dataset(name="nanjing-bus-routes", title=BUS, owner_org=org["id"],
+                             notes="主城区常规公交线路的起讫站点与首末班时间。")
+
+
+def test_search_in_chinese_and_open_the_dataset(live_server, page, bus_dataset):
+    page.goto(f"{live_server}/dataset/")
+    assert page.locator("html").get_attribute("lang") == "zh-Hans-CN"
+    page.fill("input[name=q]", "公共交通")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/dataset/?q=*")
+    result = page.locator(".dataset-list .dataset-heading a", has_text=BUS)
+    assert result.count() == 1
+
+    result.click()
+    page.wait_for_url("**/dataset/nanjing-bus-routes")
+    assert page.locator("h1").first.inner_text().strip() == BUS
+    assert "南京市交通运输局" in page.content()
+
+
+def test_home_page_speaks_chinese_and_english_is_one_click_away(live_server, page):
+    page.goto(f"{live_server}/")
+    assert page.locator("html").get_attribute("lang") == "zh-Hans-CN"
+    assert "数据集" in page.locator("header.masthead").inner_text()
+    page.goto(f"{live_server}/en/")
+    assert "Datasets" in page.locator("header.masthead").inner_text()

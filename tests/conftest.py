@@ -1,0 +1,90 @@
+"""Fixtures shared by the whole suite. Tests run against the real services
+that `make test` starts, through CKAN's pytest plugin (--ckan-ini)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+
+import pytest
+import requests
+
+from .support import CKAN_BIN, free_port
+
+
+# Plugins whose tables come from their own alembic migrations.
+MIGRATED_PLUGINS = ("activity", "harvest")
+
+
+@pytest.fixture(autouse=True)
+def plugins_from_ini(with_plugins):
+    """CKAN's pytest plugin unloads every plugin before the tests run; every
+    test here runs with the plugins of test.ini, as the portal does."""
+
+
+@pytest.fixture
+def clean_db(plugins_from_ini, reset_db, migrate_db_for):
+    """CKAN's clean_db rebuilds only core tables; add the plugins' ones."""
+    reset_db()
+    for plugin in MIGRATED_PLUGINS:
+        migrate_db_for(plugin)
+
+
+@pytest.fixture(scope="session")
+def ckan_ini(request) -> str:
+    return os.path.abspath(request.config.getoption("ckan_ini"))
+
+
+@pytest.fixture(scope="session")
+def live_server(ckan_ini, tmp_path_factory):
+    """The portal served by `ckan run` on a free port, as a person meets it."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("live") / "ckan.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(CKAN_BIN), "-c", ckan_ini, "run", "-H", "127.0.0.1", "-p", str(port),
+             "--disable-reloader"],
+            stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/api/3/action/status_show", timeout=2).ok:
+                break
+        except requests.ConnectionError:
+            pass
+        if process.poll() is not None:
+            pytest.fail(f"ckan run exited: {log.read_text()[-3000:]}")
+        time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail(f"ckan run did not answer in 90 s: {log.read_text()[-3000:]}")
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright (no downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("NANJING_CHROMIUM", "/usr/bin/chromium")
+    if not os.path.exists(executable):
+        pytest.fail(f"Chromium not found at {executable}; `make test` installs it")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
