@@ -1,9 +1,17 @@
 """Chinese full-text search through CKAN against the project's Solr schema."""
 from __future__ import annotations
 
-import pytest
+import shutil
+from pathlib import Path
 
+import pytest
+import requests
+
+import ckan
+from ckan.lib.search.query import QUERY_FIELDS
 from ckan.tests import factories, helpers
+
+from .support import ROOT
 
 BUS = "南京市公共交通线路数据"
 BUDGET = "建邺区2026年一般公共预算收支表"
@@ -49,3 +57,53 @@ def test_english_words_are_still_found():
                       owner_org=org["id"])
     assert "Nanjing bus routes" in _titles("routes")
     assert "Nanjing bus routes" in _titles("timetable")
+
+
+# --- The same searches against CKAN's stock schema, in a core made for the test.
+
+STOCK_CORE = "ckan_stock_probe"
+
+
+@pytest.fixture
+def stock_and_project_cores(ckan_config):
+    """Two cores in the running Solr: CKAN's shipped schema and ours, each
+    holding the same document, queried the way CKAN queries."""
+    project = ckan_config["solr_url"].rstrip("/")
+    base = project.rsplit("/", 1)[0]
+    solr_home = Path(requests.get(f"{base}/admin/info/system", params={"wt": "json"},
+                                  timeout=10).json()["solr_home"])
+    conf = solr_home / STOCK_CORE / "conf"
+    shutil.rmtree(conf.parent, ignore_errors=True)
+    shutil.copytree(ROOT / "config" / "solr" / "configsets" / "ckan" / "conf", conf)
+    shutil.copy(Path(ckan.__file__).parent / "config" / "solr" / "schema.xml",
+                conf / "schema.xml")
+    created = requests.get(f"{base}/admin/cores", timeout=60, params={
+        "action": "CREATE", "name": STOCK_CORE, "instanceDir": STOCK_CORE})
+    assert created.ok, created.text
+    stock = f"{base}/{STOCK_CORE}"
+    doc = {"id": "probe-bus", "index_id": "probe-bus", "site_id": "stock_probe",
+           "name": "probe-bus", "title": BUS, "entity_type": "package",
+           "dataset_type": "dataset", "state": "active", "capacity": "public"}
+    for core in (stock, project):
+        requests.post(f"{core}/update", params={"commit": "true"}, json=[doc],
+                      timeout=30).raise_for_status()
+    yield stock, project
+    requests.post(f"{project}/update", params={"commit": "true"},
+                  json={"delete": {"query": "site_id:stock_probe"}}, timeout=30)
+    requests.get(f"{base}/admin/cores", timeout=60, params={
+        "action": "UNLOAD", "core": STOCK_CORE, "deleteInstanceDir": "true"})
+
+
+def _ckan_style_hits(core: str, query: str) -> int:
+    params = {"q": query, "defType": "dismax", "tie": "0.1", "mm": "2<-1 5<80%",
+              "qf": QUERY_FIELDS, "q.op": "AND", "fq": "+site_id:stock_probe",
+              "rows": 0, "wt": "json"}
+    return requests.get(f"{core}/select", params=params, timeout=10).json()["response"]["numFound"]
+
+
+@pytest.mark.parametrize("query", ["公共交通", "线路"])
+def test_stock_ckan_schema_misses_what_ours_finds(stock_and_project_cores, query):
+    stock, project = stock_and_project_cores
+    assert _ckan_style_hits(stock, query) == 0
+    assert _ckan_style_hits(project, query) == 1
+    assert _ckan_style_hits(project, "预算") == 0

@@ -5,9 +5,10 @@ import logging
 
 import pysolr
 import requests
+from werkzeug.exceptions import InternalServerError
 
 import ckan.plugins.toolkit as tk
-from ckan.lib.search.common import SearchError
+from ckan.lib.search.common import SearchError, SolrConnectionError
 
 from . import doctor
 
@@ -17,16 +18,32 @@ __all__ = ["register_handlers", "quiet_solr_connection_tracebacks"]
 
 
 def register_handlers(app) -> None:
-    # Flask picks the most specific handler, so this one wins over CKAN's
-    # generic 500 page for search failures only.
+    """Search outages answer 503 with an explanation instead of a bare 500.
+
+    Runs after CKAN registered its own handlers (IMiddleware), so CKAN's
+    500 page is kept for every other failure."""
     app.register_error_handler(SearchError, _search_unavailable)
+    app.register_error_handler(SolrConnectionError, _search_unavailable)
+    ckan_500 = app.error_handler_spec[None].get(500, {}).get(InternalServerError)
+
+    def internal_error(error: InternalServerError):
+        # CKAN's dataset search turns a lost Solr connection into abort(500).
+        check = doctor.check_solr(tk.config)
+        if not check.ok:
+            return _unavailable_page(check, error)
+        return ckan_500(error) if ckan_500 else error
+
+    app.register_error_handler(InternalServerError, internal_error)
 
 
 def _search_unavailable(error: Exception):
-    check = doctor.check_solr(tk.config)
-    log.error("Search failed: %s\n%s", error, check.report())
-    extra_vars = {"check": check}
-    return tk.render("nanjing/service_unavailable.html", extra_vars), 503
+    return _unavailable_page(doctor.check_solr(tk.config), error)
+
+
+def _unavailable_page(check: doctor.Check, error: Exception):
+    log.error("Search unavailable (%s)\n%s", error, check.report())
+    page = tk.render("nanjing/service_unavailable.html", {"check": check})
+    return page, 503, {"Retry-After": "60"}
 
 
 class _DropConnectionTraceback(logging.Filter):
