@@ -81,15 +81,15 @@ init_databases() {
 
 ensure_admin() {
     NANJING_ADMIN_PASSWORD=$(secret ADMIN_PASSWORD) \
-        "$CKAN" -c "$CKAN_INI" nanjing ensure-admin nanjing_admin --token-file "$LOCAL/admin-token" \
+        ckan_quiet -c "$CKAN_INI" nanjing ensure-admin nanjing_admin --token-file "$LOCAL/admin-token" \
         || fail "系统管理员" "无法创建或更新系统管理员 nanjing_admin" "查看上面的错误后重新运行"
 }
 
 load_demo() {
     say "载入演示目录 datasets/"
-    "$CKAN" -c "$CKAN_INI" nanjing load "$ROOT/datasets" \
+    ckan_quiet -c "$CKAN_INI" nanjing load "$ROOT/datasets" \
         || fail "演示目录" "载入 datasets/ 失败" "按上面的错误修正数据文件后重新运行"
     # The index may be new (its data folder was removed) while the database is not.
-    "$CKAN" -c "$CKAN_INI" search-index rebuild --only-missing --quiet >/dev/null 2>&1 \
+    ckan_quiet -c "$CKAN_INI" search-index rebuild --only-missing --quiet >/dev/null \
         || fail "Solr 搜索服务" "重建索引失败" "运行 ckan -c $CKAN_INI nanjing doctor 查看原因"
 }

@@ -41,6 +41,8 @@ install_venv() {
     [ -f "$stamp" ] && return 0
     python=$(pick_python) || fail "Python" "找不到 Python 3.10–3.12（CKAN 2.12 的要求）" \
         "安装 python3.11 与 python3.11-venv，或设置 NANJING_PYTHON 指向合适的解释器"
+    # A venv whose creation was interrupted has no working pip: make it anew.
+    "$VENV/bin/python" -m pip --version >/dev/null 2>&1 || rm -rf "$VENV"
     if [ ! -x "$VENV/bin/python" ]; then
         say "创建虚拟环境 $VENV"
         "$python" -m venv "$VENV" || fail "Python" "无法创建虚拟环境" "安装 python3-venv 后重新运行"

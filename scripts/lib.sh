@@ -21,7 +21,7 @@ PG_SOCKET=$RUN/postgres
 SOLR_LIB=$LOCAL/solr/lib
 SOLR_HOME=$LOCAL/solr/home
 
-CKAN_INI=$LOCAL/ckan.ini
+CKAN_INI=${NANJING_CKAN_INI:-$LOCAL/ckan.ini}
 TEST_INI=$LOCAL/test.ini
 CKAN="$VENV/bin/ckan"
 
@@ -59,6 +59,15 @@ wait_for() {
 
 # A hash of the given files, to skip installs whose inputs did not change.
 inputs_hash() { cat "$@" | sha256sum | cut -c1-16; }
+
+# ckan_quiet ARGS...: runs the ckan CLI with its log lines kept in
+# $LOG/ckan-cli.log, shown only when the command fails.
+ckan_quiet() {
+    local status=0
+    "$CKAN" "$@" 2>>"$LOG/ckan-cli.log" || status=$?
+    [ $status = 0 ] || tail -20 "$LOG/ckan-cli.log" >&2
+    return $status
+}
 
 secret() {
     # shellcheck disable=SC1090

@@ -87,7 +87,7 @@ start_ckan() {
     if pid_alive "$RUN/ckan.pid" && ckan_ready; then return 0; fi
     port_open "$CKAN_PORT" && fail "CKAN 门户" "端口 $CKAN_PORT 已被其他程序占用" \
         "停止占用该端口的程序，或设置 NANJING_CKAN_PORT=其他端口"
-    "$CKAN" -c "$CKAN_INI" nanjing doctor || fail "CKAN 门户" "服务检查未通过，门户没有启动" \
+    ckan_quiet -c "$CKAN_INI" nanjing doctor || fail "CKAN 门户" "服务检查未通过，门户没有启动" \
         "按上面各项的解决办法处理后重新运行"
     say "启动门户 http://127.0.0.1:$CKAN_PORT"
     nohup "$CKAN" -c "$CKAN_INI" run -H 127.0.0.1 -p "$CKAN_PORT" --disable-reloader \

@@ -1,6 +1,7 @@
 """Small helpers the tests share (fixtures are in conftest.py)."""
 from __future__ import annotations
 
+import configparser
 import socket
 import sys
 from pathlib import Path
@@ -14,3 +15,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def port_is_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def ini_with(source: str, target: Path, **options: str) -> Path:
+    """A copy of the CKAN config `source` with some [app:main] options changed."""
+    parser = configparser.RawConfigParser(strict=False)
+    parser.optionxform = str
+    parser.read(source, encoding="utf-8")
+    parser["app:main"].update(options)
+    with target.open("w", encoding="utf-8") as out:
+        parser.write(out)
+    return target

@@ -2,7 +2,6 @@
 when each one is broken."""
 from __future__ import annotations
 
-import configparser
 import subprocess
 
 import pytest
@@ -12,7 +11,7 @@ from ckan.cli.cli import ckan as ckan_command
 
 from ckanext.nanjing import doctor
 
-from .support import CKAN_BIN, free_port
+from .support import CKAN_BIN, free_port, ini_with
 
 
 def test_cli_reports_every_service_healthy(cli):
@@ -76,13 +75,8 @@ def test_missing_plugin_is_named():
 
 
 def test_cli_with_solr_down_exits_with_advice_not_a_traceback(ckan_ini, tmp_path):
-    parser = configparser.RawConfigParser(strict=False)
-    parser.optionxform = str
-    parser.read(ckan_ini, encoding="utf-8")
-    parser["app:main"]["solr_url"] = f"http://127.0.0.1:{free_port()}/solr/ckan"
-    broken = tmp_path / "solr-down.ini"
-    with broken.open("w", encoding="utf-8") as out:
-        parser.write(out)
+    broken = ini_with(ckan_ini, tmp_path / "solr-down.ini",
+                      solr_url=f"http://127.0.0.1:{free_port()}/solr/ckan")
 
     result = subprocess.run([str(CKAN_BIN), "-c", str(broken), "nanjing", "doctor"],
                             capture_output=True, text=True, timeout=120)

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from .support import ROOT, free_port
+from .support import ROOT, free_port, ini_with, port_is_open
 
 
 def _run_step(step: str, **env) -> subprocess.CompletedProcess:
@@ -74,3 +74,35 @@ def test_unreachable_maven_leaves_the_installed_jars_alone(tmp_path):
     assert "[失败] Solr（Maven）" in result.stderr
     assert "Maven Central" in result.stderr
     assert sorted(p.name for p in lib.glob("*.jar")) == jars_before
+
+
+def test_rerunning_set_up_changes_nothing():
+    secrets = ROOT / ".local" / "secrets.env"
+    ini = ROOT / ".local" / "test.ini"
+    secrets_before, ini_before = secrets.read_text(), ini.read_text()
+    databases = ("psql_super -d postgres -c "
+                 "\"select string_agg(datname, ',' order by datname) from pg_database\"")
+    before = _run_step(databases).stdout
+
+    result = subprocess.run([str(ROOT / "scripts" / "nanjing"), "services"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    # Every service was already up and every package installed: nothing started or fetched.
+    for word in ("启动", "安装", "下载", "初始化"):
+        assert word not in result.stdout
+    assert _run_step(databases).stdout == before
+    assert secrets.read_text() == secrets_before
+    assert ini.read_text() == ini_before
+
+
+def test_portal_does_not_start_while_solr_is_down(ckan_ini, tmp_path):
+    broken = ini_with(ckan_ini, tmp_path / "solr-down.ini",
+                      solr_url=f"http://127.0.0.1:{free_port()}/solr/ckan")
+    port = free_port()
+
+    result = _run_step("start_ckan", NANJING_CKAN_INI=str(broken), NANJING_CKAN_PORT=str(port))
+    assert result.returncode == 1
+    assert "[异常] Solr 搜索服务" in result.stdout and "解决办法" in result.stdout
+    assert "[失败] CKAN 门户" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert not port_is_open(port)

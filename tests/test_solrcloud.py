@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -56,12 +57,20 @@ def _fetch_jars() -> None:
     FETCHED.touch()
 
 
+def _ready_url(log: Path) -> str | None:
+    """Node 1's base URL once the launcher has printed SOLRCLOUD_READY."""
+    for line in log.read_text().splitlines():
+        if line.startswith("SOLRCLOUD_READY "):
+            return line.split()[1]
+    return None
+
+
 @pytest.fixture(scope="module")
 def solrcloud(tmp_path_factory):
     """URL of the `ckan` collection on a fresh 2-node, 2-shard cluster."""
     _fetch_jars()
     if not shutil.which("java"):
-        pytest.fail("java not found: SolrCloud needs Java 11+")
+        pytest.fail("java not found: SolrCloud needs Java 17")
     base = tmp_path_factory.mktemp("solrcloud")
     log = base / "launcher.log"
     with log.open("wb") as out:
@@ -71,14 +80,13 @@ def solrcloud(tmp_path_factory):
             stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 180
-        while not (ready := [line.split()[1] for line in log.read_text().splitlines()
-                             if line.startswith("SOLRCLOUD_READY ")]):
+        while (url := _ready_url(log)) is None:
             if process.poll() is not None:
                 pytest.fail(f"CloudLauncher exited {process.returncode}:\n{log.read_text()[-3000:]}")
             if time.monotonic() > deadline:
                 pytest.fail(f"SolrCloud not ready in 180 s:\n{log.read_text()[-3000:]}")
             time.sleep(0.5)
-        yield f"{ready[0]}/ckan"
+        yield f"{url}/ckan"
     finally:
         process.terminate()  # SIGTERM: the launcher shuts the nodes and ZooKeeper down
         try:
@@ -130,6 +138,7 @@ def test_ckan_indexes_and_searches_a_sharded_collection(cloud_solr_url, clean_db
     assert sum(per_shard.values()) == len(TITLES)
 
     # CKAN removes a deleted dataset with a delete-by-query, which Solr sends to every shard
-    helpers.call_action("package_delete", id=datasets[0]["id"])
+    admin = factories.Sysadmin()  # the activity plugin records who deleted it
+    helpers.call_action("package_delete", context={"user": admin["name"]}, id=datasets[0]["id"])
     assert helpers.call_action("package_search", q="公共交通")["count"] == 0
     assert sum(_docs_per_shard(cloud_solr_url).values()) == len(TITLES) - 1
