@@ -1,5 +1,6 @@
 # Starts and stops the services the portal needs, each recording its PID in
-# $RUN. Sourced by scripts/nanjing after lib.sh.
+# $RUN. Sourced by scripts/nanjing after lib.sh. Services are started with
+# fd 9 closed: it holds scripts/nanjing's lock, which must end with the script.
 
 psql_super() {
     as_postgres "$PG_BIN/psql" -h "$PG_SOCKET" -p "$PG_PORT" -U postgres \
@@ -34,7 +35,7 @@ start_postgres() {
     is_root && chown postgres: "$PG_SOCKET" "$LOG/postgres.log"
     say "启动 PostgreSQL（端口 $PG_PORT）"
     as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$LOG/postgres.log" -w -t 60 \
-        -o "-p $PG_PORT -k $PG_SOCKET -c listen_addresses=127.0.0.1" start >/dev/null \
+        -o "-p $PG_PORT -k $PG_SOCKET -c listen_addresses=127.0.0.1" start >/dev/null 9>&- \
         || fail "PostgreSQL" "启动失败（详见 $LOG/postgres.log）" "按日志中的错误处理后重新运行"
     head -1 "$PG_DATA/postmaster.pid" >"$RUN/postgres.pid"
 }
@@ -50,7 +51,7 @@ start_redis() {
     say "启动 Redis（端口 $REDIS_PORT）"
     mkdir -p "$LOCAL/redis"
     redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
-        --pidfile "$RUN/redis.pid" --logfile "$LOG/redis.log" --dir "$LOCAL/redis" \
+        --pidfile "$RUN/redis.pid" --logfile "$LOG/redis.log" --dir "$LOCAL/redis" 9>&- \
         || fail "Redis" "启动失败（详见 $LOG/redis.log）" "按日志中的错误处理后重新运行"
     wait_for 20 timeout 5 redis-cli -p "$REDIS_PORT" ping \
         || fail "Redis" "20 秒内没有响应（详见 $LOG/redis.log）" "按日志中的错误处理后重新运行"
@@ -68,7 +69,7 @@ start_solr() {
     say "启动 Solr 9.10.1（端口 $SOLR_PORT，约 20 秒）"
     mkdir -p "$SOLR_HOME"
     nohup "$JAVA" -Xms256m -Xmx1g -cp "$SOLR_LIB/*" "$ROOT/config/solr/Launcher.java" \
-        "$SOLR_HOME" "$SOLR_PORT" >"$LOG/solr.log" 2>&1 </dev/null &
+        "$SOLR_HOME" "$SOLR_PORT" >"$LOG/solr.log" 2>&1 </dev/null 9>&- &
     echo $! >"$RUN/solr.pid"
     local i
     for ((i = 0; i < 180; i++)); do
@@ -91,7 +92,7 @@ start_ckan() {
         "按上面各项的解决办法处理后重新运行"
     say "启动门户 http://127.0.0.1:$CKAN_PORT"
     nohup "$CKAN" -c "$CKAN_INI" run -H 127.0.0.1 -p "$CKAN_PORT" --disable-reloader \
-        >"$LOG/ckan.log" 2>&1 </dev/null &
+        >"$LOG/ckan.log" 2>&1 </dev/null 9>&- &
     echo $! >"$RUN/ckan.pid"
     wait_for 90 ckan_ready || { stop_pid ckan; fail "CKAN 门户" "90 秒内没有响应（详见 $LOG/ckan.log）" \
         "按日志中的错误处理后重新运行"; }
