@@ -3,7 +3,7 @@
 # fd 9 closed: it holds scripts/nanjing's lock, which must end with the script.
 
 psql_super() {
-    as_postgres "$PG_BIN/psql" -h "$PG_SOCKET" -p "$PG_PORT" -U postgres \
+    PGOPTIONS="-c client_min_messages=warning" as_postgres "$PG_BIN/psql" -h "$PG_SOCKET" -p "$PG_PORT" -U postgres \
         -v ON_ERROR_STOP=1 -qAt "$@"
 }
 
