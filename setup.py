@@ -14,6 +14,8 @@ setup(
     package_data={
         "ckanext.nanjing": [
             "config_declaration.yaml",
+            "codelists/*.yaml",
+            "schemas/*.yaml",
             "templates/**/*",
             "public/**/*",
             "i18n/**/*",

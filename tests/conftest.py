@@ -13,7 +13,7 @@ from .support import CKAN_BIN, free_port
 
 
 # Plugins whose tables come from their own alembic migrations.
-MIGRATED_PLUGINS = ("activity", "harvest")
+MIGRATED_PLUGINS = ("activity", "harvest", "nanjing")
 
 
 @pytest.fixture(autouse=True)

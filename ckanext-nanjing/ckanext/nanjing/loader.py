@@ -1,10 +1,11 @@
 """Idempotent loading of the demo catalog in `datasets/` through the Action API.
 
 Layout of a catalog folder:
-  organizations.yaml      list of organization dicts (name, title, description)
-  packages/*.yaml         one dataset dict per file; `owner_org` is an
-                          organization name; a resource with `file:` names a
-                          file under the catalog folder that is uploaded.
+  organizations.yaml      list of organization dicts (name, title, description,
+                          credit_code, kept as an organization extra)
+  packages/**/*.yaml      one dataset dict per file, of any scheming `type`;
+                          `owner_org` is an organization name; a resource with
+                          `file:` names a file under the catalog folder.
 
 Running it twice changes nothing: a dataset is only patched when a field
 given in its file differs, and a file is only re-uploaded when its SHA-256
@@ -39,8 +40,8 @@ def load_catalog(path: str, echo: Callable[[str], Any] = log.info) -> dict[str, 
     root = Path(path)
     loader = _Loader(root, echo)
     for org in _read_yaml(root / "organizations.yaml", default=[]):
-        loader.upsert_organization(org)
-    for file in sorted((root / "packages").glob("*.yaml")):
+        loader.upsert_organization(_with_extras(org, "credit_code"))
+    for file in sorted((root / "packages").rglob("*.yaml")):
         loader.upsert_package(_read_yaml(file), file)
     return loader.counts
 
@@ -64,6 +65,15 @@ def _sha256(file: Path) -> str:
     return digest.hexdigest()
 
 
+def _with_extras(data: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """Moves keys CKAN's organization schema lacks into its `extras`."""
+    data = dict(data)
+    extras = [{"key": key, "value": str(data.pop(key))} for key in keys if key in data]
+    if extras:
+        data["extras"] = extras
+    return data
+
+
 def _differs(wanted: dict[str, Any], current: dict[str, Any]) -> bool:
     return any(_shown_as(key, current) != _given_as(key, value)
                for key, value in wanted.items())
@@ -72,6 +82,10 @@ def _differs(wanted: dict[str, Any], current: dict[str, Any]) -> bool:
 def _given_as(key: str, value: Any) -> Any:
     if key == "tag_string":
         return {tag.strip() for tag in value.split(",") if tag.strip()}
+    if key == "extras":
+        return {item["key"]: item["value"] for item in value}
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)  # numbers come back from CKAN as text
     return value
 
 
@@ -81,7 +95,10 @@ def _shown_as(key: str, current: dict[str, Any]) -> Any:
         return (current.get("organization") or {}).get("name")
     if key == "tag_string":
         return {tag["name"] for tag in current.get("tags", [])}
-    return current.get(key)
+    if key == "extras":
+        return {item["key"]: item["value"] for item in current.get("extras", [])}
+    value = current.get(key)
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
 class _Loader:

@@ -5,20 +5,26 @@ import logging
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
-from ckan.lib.plugins import DefaultTranslation
+from ckan.lib.plugins import DefaultPermissionLabels, DefaultTranslation
 
 from . import doctor, errors
+from .catalog import review
 
 log = logging.getLogger(__name__)
 
 
+@tk.blanket.actions
+@tk.blanket.auth_functions
 @tk.blanket.cli
 @tk.blanket.config_declarations
-class NanjingPlugin(p.SingletonPlugin, DefaultTranslation):
+@tk.blanket.helpers
+@tk.blanket.validators
+class NanjingPlugin(p.SingletonPlugin, DefaultTranslation, DefaultPermissionLabels):
     p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)
     p.implements(p.IMiddleware, inherit=True)
     p.implements(p.ITranslation)
+    p.implements(p.IPermissionLabels)
 
     # IConfigurer
     def update_config(self, config: CKANConfig):
@@ -39,3 +45,16 @@ class NanjingPlugin(p.SingletonPlugin, DefaultTranslation):
     def make_middleware(self, app, config: CKANConfig):
         errors.register_handlers(app)
         return app
+
+    # IPermissionLabels: reviewers find withheld entries in search.
+    def get_dataset_labels(self, dataset_obj):
+        labels = super().get_dataset_labels(dataset_obj)
+        if review.is_under_review(dataset_obj):
+            labels.append(review.PERMISSION_LABEL)
+        return labels
+
+    def get_user_dataset_labels(self, user_obj):
+        labels = super().get_user_dataset_labels(user_obj)
+        if user_obj and review.is_reviewer(user_obj.name):
+            labels.append(review.PERMISSION_LABEL)
+        return labels

@@ -1,0 +1,54 @@
+"""Code lists (areas, channels, power types, legal grounds, ...) read from
+the YAML files beside this module, once per process."""
+from __future__ import annotations
+
+import dataclasses
+import functools
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = ["CodeList", "get", "all_lists"]
+
+FOLDER = Path(__file__).parent
+
+
+@dataclasses.dataclass(frozen=True)
+class CodeList:
+    name: str
+    label: str
+    values: tuple[dict[str, Any], ...]
+
+    def __contains__(self, value: object) -> bool:
+        return any(item["value"] == value for item in self.values)
+
+    def label_of(self, value: str, lang: str = "zh_Hans_CN") -> str:
+        for item in self.values:
+            if item["value"] == value:
+                return item["label"] if lang.startswith("zh") else item.get("label_en", item["label"])
+        return value
+
+    def choices(self) -> list[dict[str, Any]]:
+        """As ckanext-scheming wants them, with a label per language."""
+        return [{"value": item["value"],
+                 "label": {"zh_Hans_CN": item["label"], "en": item.get("label_en", item["label"])}}
+                for item in self.values]
+
+
+@functools.cache
+def all_lists() -> dict[str, CodeList]:
+    lists: dict[str, CodeList] = {}
+    for file in sorted(FOLDER.glob("*.yaml")):
+        for name, body in yaml.safe_load(file.read_text(encoding="utf-8")).items():
+            if name in lists:
+                raise ValueError(f"code list {name} is defined twice ({file.name})")
+            lists[name] = CodeList(name, body["label"], tuple(body["values"]))
+    return lists
+
+
+def get(name: str) -> CodeList:
+    try:
+        return all_lists()[name]
+    except KeyError:
+        raise KeyError(f"no code list named {name!r} in {FOLDER}") from None

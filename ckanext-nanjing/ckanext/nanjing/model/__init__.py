@@ -1,0 +1,3 @@
+from .review import Review
+
+__all__ = ["Review"]
