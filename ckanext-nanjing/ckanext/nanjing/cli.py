@@ -33,10 +33,14 @@ def doctor():
 
 @nanjing.command(short_help="把 datasets/ 中的演示目录幂等地载入门户")
 @click.argument("path", type=click.Path(exists=True, file_okay=False))
-def load(path: str):
+@click.pass_context
+def load(ctx: click.Context, path: str):
     """载入 PATH 下的部门与数据集；重复运行不会产生重复数据。"""
     try:
-        counts = loader.load_catalog(path, echo=click.echo)
+        # A request context in the site's default language, so that
+        # validation messages read as they do on the site.
+        with ctx.obj.app._wsgi_app.test_request_context():
+            counts = loader.load_catalog(path, echo=click.echo)
     except loader.CatalogError as error:
         click.echo(f"载入失败：{error}", err=True)
         sys.exit(1)

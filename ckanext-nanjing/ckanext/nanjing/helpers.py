@@ -6,7 +6,10 @@ import ckan.plugins.toolkit as tk
 
 from . import codelists
 
-__all__ = ["nanjing_codelist_choices", "nanjing_codelist_label", "nanjing_lang"]
+__all__ = [
+    "nanjing_codelist_choices", "nanjing_codelist_label", "nanjing_lang",
+    "nanjing_review_history", "nanjing_policy_interpretations",
+]
 
 
 def nanjing_lang() -> str:
@@ -25,3 +28,25 @@ def nanjing_codelist_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
 
 def nanjing_codelist_label(codelist: str, value: str) -> str:
     return codelists.get(codelist).label_of(value, nanjing_lang())
+
+
+def nanjing_review_history(package_id: str) -> dict[str, Any] | None:
+    """The review of a withheld entry, or None when the user may not see it."""
+    try:
+        return tk.get_action("nanjing_review_history")({}, {"id": package_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
+
+
+def nanjing_policy_interpretations(policy: dict[str, Any]) -> list[dict[str, Any]]:
+    """Interpretations linked to a policy, from either side of the link."""
+    names = [policy["interpretation"]] if policy.get("interpretation") else []
+    query = f'+dataset_type:policy_interpretation +policy:"{policy["name"]}"'
+    found = tk.get_action("package_search")({}, {"fq": query, "rows": 20})["results"]
+    for name in names:
+        if name not in {item["name"] for item in found}:
+            try:
+                found.append(tk.get_action("package_show")({}, {"id": name}))
+            except (tk.NotAuthorized, tk.ObjectNotFound):
+                pass
+    return found

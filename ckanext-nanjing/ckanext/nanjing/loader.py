@@ -74,9 +74,25 @@ def _with_extras(data: dict[str, Any], *keys: str) -> dict[str, Any]:
     return data
 
 
-def _differs(wanted: dict[str, Any], current: dict[str, Any]) -> bool:
-    return any(_shown_as(key, current) != _given_as(key, value)
-               for key, value in wanted.items())
+def _differs(wanted: dict[str, Any], current: dict[str, Any],
+             unordered: frozenset[str] = frozenset()) -> bool:
+    for key, value in wanted.items():
+        shown, given = _shown_as(key, current), _given_as(key, value)
+        if key in unordered and isinstance(shown, list) and isinstance(given, list):
+            shown, given = sorted(shown), sorted(given)
+        if shown != given:
+            return True
+    return False
+
+
+def _unordered_fields(package_type: str) -> frozenset[str]:
+    """Multi-select fields, which scheming stores in code-list order."""
+    from ckanext.scheming.helpers import scheming_get_dataset_schema
+
+    schema = scheming_get_dataset_schema(package_type) or {}
+    return frozenset(field["field_name"] for field in schema.get("dataset_fields", [])
+                     if field.get("preset") in ("nanjing_codelist_multiple", "multiple_checkbox",
+                                                "multiple_select"))
 
 
 def _given_as(key: str, value: Any) -> Any:
@@ -150,10 +166,15 @@ class _Loader:
             current = tk.get_action("package_show")(self._context(), {"id": package["name"]})
         except tk.ObjectNotFound:
             current = None
-        if current is None:
+        if current is not None and current["type"] != package.get("type", "dataset"):
+            # CKAN cannot change a dataset's type in place: make it anew.
+            self._call("dataset_purge", {"id": current["id"]})
+            current = self._call("package_create", package)
+            outcome = "更新"
+        elif current is None:
             current = self._call("package_create", package)
             outcome = "新建"
-        elif _differs(package, current):
+        elif _differs(package, current, _unordered_fields(current["type"])):
             current = self._call("package_patch", dict(package, id=current["id"]))
             outcome = "更新"
         else:

@@ -8,12 +8,13 @@ from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultPermissionLabels, DefaultTranslation
 
 from . import doctor, errors
-from .catalog import review
+from .catalog import facets, review
 
 log = logging.getLogger(__name__)
 
 
 @tk.blanket.actions
+@tk.blanket.blueprints
 @tk.blanket.auth_functions
 @tk.blanket.cli
 @tk.blanket.config_declarations
@@ -25,6 +26,8 @@ class NanjingPlugin(p.SingletonPlugin, DefaultTranslation, DefaultPermissionLabe
     p.implements(p.IMiddleware, inherit=True)
     p.implements(p.ITranslation)
     p.implements(p.IPermissionLabels)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
 
     # IConfigurer
     def update_config(self, config: CKANConfig):
@@ -45,6 +48,14 @@ class NanjingPlugin(p.SingletonPlugin, DefaultTranslation, DefaultPermissionLabe
     def make_middleware(self, app, config: CKANConfig):
         errors.register_handlers(app)
         return app
+
+    # IFacets
+    def dataset_facets(self, facets_dict, package_type):
+        return facets.facets_for(facets_dict, package_type)
+
+    # IPackageController
+    def after_dataset_search(self, search_results, search_params):
+        return facets.label_facet_items(search_results)
 
     # IPermissionLabels: reviewers find withheld entries in search.
     def get_dataset_labels(self, dataset_obj):

@@ -1,0 +1,97 @@
+"""Browsing the catalog as the public and as stewards: the disclosure
+catalog tree, facets with Chinese labels, review and interpretation notes."""
+from __future__ import annotations
+
+import pytest
+
+from ckan.tests import factories
+
+from tests.catalog.test_review import ENTRY
+
+
+def _entry(org, **changes):
+    data = dict(ENTRY, owner_org=org["id"], disclosure_attribute="proactive",
+                disclosure_method="proactive", channels=["gov-website", "notice-board"])
+    data.update(changes)
+    return factories.Dataset(**data)
+
+
+@pytest.fixture
+def catalog(clean_db, clean_index):
+    sthj = factories.Organization(name="jianye-sthj", title="南京市建邺生态环境局")
+    czj = factories.Organization(name="jianye-czj", title="南京市建邺区财政局")
+    _entry(sthj, name="env-penalty", title="行政处罚决定", level1_item="行政处罚",
+           level2_item="行政处罚决定", item_code="GK-05-002")
+    _entry(sthj, name="env-eia", title="建设项目环评文件审批", level1_item="行政许可",
+           level2_item="环评审批", item_code="GK-05-001")
+    _entry(czj, name="gov-budget", title="政府预算", area="budgets", level1_item="财政预决算",
+           level2_item="政府预算", item_code="GK-03-001")
+    return {"sthj": sthj, "czj": czj}
+
+
+def test_disclosure_catalog_is_a_tree_of_areas_and_items(app, catalog):
+    page = app.get("/gkml").body
+    assert "政务公开目录" in page
+    # Areas in the order of the code list: 财政预决算 before 环境保护.
+    assert page.index("财政预决算") < page.index("环境保护")
+    assert page.index("行政处罚") < page.index("行政许可")
+    for text in ("行政处罚决定", "建设项目环评文件审批", "政府预算", "政府网站、社区/企事业单位/村公示栏(电子屏)",
+                 "南京市建邺区财政局", "GK-05-001", "主动公开"):
+        assert text in page
+
+
+def test_disclosure_catalog_filters_by_area_and_department(app, catalog):
+    by_area = app.get("/gkml", query_string={"area": "budgets"}).body
+    assert "政府预算" in by_area and "建设项目环评文件审批" not in by_area
+    by_org = app.get("/gkml", query_string={"organization": "jianye-sthj"}).body
+    assert "建设项目环评文件审批" in by_org and "GK-03-001" not in by_org
+    assert "查看完整目录" in by_org
+
+
+def test_withheld_entry_waiting_for_review_is_not_in_the_public_catalog(app, catalog):
+    steward = factories.User()
+    org = factories.Organization(users=[{"name": steward["name"], "capacity": "editor"}])
+    factories.Dataset(owner_org=org["id"], name="withheld-files", **{
+        k: v for k, v in ENTRY.items() if k != "name"})
+    assert "GK-320105-05-009" not in app.get("/gkml").body
+
+
+def test_facets_have_chinese_titles_and_labels(app, catalog):
+    page = app.get("/gkml_item/").body
+    assert "领域" in page and "公开方式" in page
+    assert "环境保护" in page and "财政预决算" in page
+    assert ">environment<" not in page
+
+
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_policy_without_interpretation_is_flagged_to_its_steward_only(app):
+    steward = factories.UserWithToken()
+    org = factories.Organization(users=[{"name": steward["name"], "capacity": "editor"}])
+    factories.Dataset(type="policy_document", name="jianye-policy", title="建邺区促进数字经济发展若干政策",
+                      notes="为加快数字经济发展，制定本政策。", owner_org=org["id"])
+    as_steward = app.get("/policy_document/jianye-policy",
+                         headers={"Authorization": steward["token"]}).body
+    assert "该政策尚未发布解读" in as_steward
+    assert "请尽快发布本政策的解读" in as_steward
+    public = app.get("/policy_document/jianye-policy").body
+    assert "该政策尚未发布解读" in public and "请尽快发布本政策的解读" not in public
+
+    factories.Dataset(type="policy_interpretation", name="jianye-policy-reading",
+                      title="《建邺区促进数字经济发展若干政策》解读", policy="jianye-policy",
+                      notes="一图读懂。", owner_org=org["id"])
+    linked = app.get("/policy_document/jianye-policy").body
+    assert "《建邺区促进数字经济发展若干政策》解读" in linked
+    assert "该政策尚未发布解读" not in linked
+
+
+@pytest.mark.ckan_config("ckanext.nanjing.review_organization", "nanjing-zfbgt")
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_withheld_entry_page_shows_its_review_to_the_steward(app):
+    steward = factories.UserWithToken()
+    org = factories.Organization(users=[{"name": steward["name"], "capacity": "editor"}])
+    created = app.post("/api/3/action/package_create", json=dict(ENTRY, owner_org=org["id"]),
+                       headers={"Authorization": steward["token"]}).json
+    assert created["success"], created
+    page = app.get(f"/gkml_item/{ENTRY['name']}", headers={"Authorization": steward["token"]}).body
+    assert "不予公开审核" in page and "已提交审核" in page
+    assert app.get(f"/gkml_item/{ENTRY['name']}", status=404)
