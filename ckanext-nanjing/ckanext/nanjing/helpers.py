@@ -8,8 +8,27 @@ from . import codelists
 
 __all__ = [
     "nanjing_codelist_choices", "nanjing_codelist_label", "nanjing_lang",
-    "nanjing_review_history", "nanjing_policy_interpretations",
+    "nanjing_review_history", "nanjing_policy_interpretations", "humanize_entity_type",
 ]
+
+# What each catalog type is called on pages (English msgids, translated).
+TYPE_LABELS = {
+    "open_dataset": "Open dataset",
+    "gkml_item": "Disclosure item",
+    "power_item": "Power-list item",
+    "service_item": "Public service",
+    "policy_document": "Policy",
+    "policy_interpretation": "Policy interpretation",
+}
+
+
+@tk.chained_helper
+def humanize_entity_type(next_helper, entity_type: str, object_type: str, purpose: str):
+    """CKAN builds page texts from the type name ("open_dataset"); give it
+    the type's name in the user's language instead."""
+    if entity_type == "package" and object_type in TYPE_LABELS:
+        return next_helper(entity_type, tk._(TYPE_LABELS[object_type]), purpose)
+    return next_helper(entity_type, object_type, purpose)
 
 
 def nanjing_lang() -> str:
