@@ -19,11 +19,15 @@ setup(
             "templates/**/*",
             "public/**/*",
             "i18n/**/*",
+            "migration/**/*",
         ]
     },
     entry_points={
         "ckan.plugins": [
             "nanjing = ckanext.nanjing.plugin:NanjingPlugin",
+        ],
+        "ckan.rdf.profiles": [
+            "nanjing = ckanext.nanjing.dcat_profile:NanjingDCATProfile",
         ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",

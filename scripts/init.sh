@@ -36,11 +36,11 @@ ensure_databases() {
     done
 }
 
-# write_ini FILE SITE_ID CKAN_DB DATASTORE_DB REDIS_DB STORAGE
+# write_ini FILE SITE_ID CKAN_DB DATASTORE_DB REDIS_DB STORAGE PORT
 write_ini() {
     local ini=$1 options=$1.options
     mkdir -p "$6"
-    sed -e "s|@CKAN_PORT@|$CKAN_PORT|g" -e "s|@PG_PORT@|$PG_PORT|g" \
+    sed -e "s|@CKAN_PORT@|$7|g" -e "s|@PG_PORT@|$PG_PORT|g" \
         -e "s|@SOLR_PORT@|$SOLR_PORT|g" -e "s|@REDIS_PORT@|$REDIS_PORT|g" \
         -e "s|@SITE_ID@|$2|g" -e "s|@CKAN_DB@|$3|g" -e "s|@DATASTORE_DB@|$4|g" \
         -e "s|@REDIS_DB@|$5|g" -e "s|@STORAGE_PATH@|$6|g" \
@@ -58,8 +58,9 @@ write_ini() {
 }
 
 write_configs() {
-    write_ini "$CKAN_INI" nanjing ckan_default datastore_default 0 "$LOCAL/storage"
-    write_ini "$TEST_INI" nanjing_test ckan_test datastore_test 1 "$LOCAL/storage-test"
+    write_ini "$CKAN_INI" nanjing ckan_default datastore_default 0 "$LOCAL/storage" "$CKAN_PORT"
+    # The browser tests serve the test portal at this address.
+    write_ini "$TEST_INI" nanjing_test ckan_test datastore_test 1 "$LOCAL/storage-test" "$TEST_CKAN_PORT"
 }
 
 init_ckan_db() {  # INI DATASTORE_DB

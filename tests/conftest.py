@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from .support import CKAN_BIN, free_port
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories
+
+from .support import CKAN_BIN, port_is_open
 
 
 # Plugins whose tables come from their own alembic migrations.
@@ -37,15 +41,21 @@ def ckan_ini(request) -> str:
 
 @pytest.fixture(scope="session")
 def live_server(ckan_ini, tmp_path_factory):
-    """The portal served by `ckan run` on a free port, as a person meets it."""
-    port = free_port()
+    """The test portal served by `ckan run` at test.ini's site_url, as a person
+    meets it. It must be that address: CKAN caches full download links of
+    datasets indexed by the test process."""
+    site_url = tk.config["ckan.site_url"]
+    port = urlsplit(site_url).port
+    if port_is_open(port):
+        pytest.fail(f"端口 {port} 已被占用，浏览器测试无法启动测试门户；"
+                    f"停止占用者或设置 NANJING_TEST_CKAN_PORT 后重新运行 make test")
     log = tmp_path_factory.mktemp("live") / "ckan.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             [str(CKAN_BIN), "-c", ckan_ini, "run", "-H", "127.0.0.1", "-p", str(port),
              "--disable-reloader"],
             stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    url = site_url
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
@@ -88,3 +98,20 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def org(clean_db):
+    return factories.Organization(name="nanjing-sthjj", title="南京市生态环境局")
+
+
+@pytest.fixture
+def api(app, clean_db):
+    """Calls the Action API as a sysadmin, as a data steward's client would."""
+    token = factories.SysadminWithToken()["token"]
+
+    def call(action, lang="", **data):
+        prefix = f"/{lang}" if lang else ""
+        return app.post(f"{prefix}/api/3/action/{action}", json=data,
+                        headers={"Authorization": token}, status=None).json
+    return call

@@ -18,23 +18,6 @@ TABLE_SCHEMA = {"fields": [
 ]}
 
 
-@pytest.fixture
-def org(clean_db):
-    return factories.Organization(name="nanjing-sthjj", title="南京市生态环境局")
-
-
-@pytest.fixture
-def api(app, clean_db):
-    """Calls the Action API as a sysadmin, as a data steward's client would."""
-    token = factories.SysadminWithToken()["token"]
-
-    def call(action, lang="", **data):
-        prefix = f"/{lang}" if lang else ""
-        return app.post(f"{prefix}/api/3/action/{action}", json=data,
-                        headers={"Authorization": token}, status=None).json
-    return call
-
-
 def _open_dataset(org, **changes):
     data = {
         "type": "open_dataset", "name": "air-quality-daily", "title": "南京市环境空气质量监测日报",

@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultPermissionLabels, DefaultTranslation
 
-from . import doctor, errors
+from . import doctor, downloads, errors
 from .catalog import facets, review
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ class NanjingPlugin(p.SingletonPlugin, DefaultTranslation, DefaultPermissionLabe
     # IMiddleware
     def make_middleware(self, app, config: CKANConfig):
         errors.register_handlers(app)
+        downloads.register(app)
         return app
 
     # IFacets

@@ -1,0 +1,80 @@
+"""A visitor's path through the catalog, in headless Chromium: search in
+Chinese, narrow by area, open and download a dataset, browse the
+disclosure catalog and open an entry."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from ckanext.nanjing import loader
+from tests.support import ROOT
+
+pytestmark = pytest.mark.browser
+
+DATASETS = ROOT / "datasets"
+PARTS = [
+    "packages/budgets/jianye-general-budget-2026.yaml",
+    "packages/municipal-services/nanjing-bus-routes.yaml",
+    "packages/environment/nanjing-air-quality-daily.yaml",
+    "packages/gkml/gkml-jianye-budget-government.yaml",
+    "packages/gkml/gkml-jianye-budget-departments.yaml",
+]
+
+
+@pytest.fixture
+def demo_part(clean_db, clean_index, tmp_path):
+    """Part of the demo catalog, loaded as `make demo` loads all of it."""
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    shutil.copy(DATASETS / "organizations.yaml", catalog)
+    for part in PARTS:
+        (catalog / part).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(DATASETS / part, catalog / part)
+        for resource in yaml.safe_load((DATASETS / part).read_text()).get("resources", []):
+            (catalog / resource["file"]).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(DATASETS / resource["file"], catalog / resource["file"])
+    loader.load_catalog(str(catalog))
+
+
+def test_search_budget_filter_by_area_open_and_download(live_server, page, demo_part):
+    page.goto(f"{live_server}/")
+    assert page.locator("html").get_attribute("lang") == "zh-Hans-CN"
+    page.click("text=开放数据")
+    page.fill("input#field-giant-search", "预算")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/open_dataset/?q=*")
+    results = page.locator(".dataset-list .dataset-heading a")
+    assert "建邺区2026年一般公共预算收支表" in results.all_inner_texts()
+    assert "南京市环境空气质量监测日报" not in results.all_inner_texts()
+
+    page.goto(f"{live_server}/open_dataset/")
+    page.locator("nav[aria-label='领域'] a, section.module-narrow a", has_text="环境保护").first.click()
+    page.wait_for_url("**area=environment*")
+    assert results.all_inner_texts() == ["南京市环境空气质量监测日报"]
+
+    results.first.click()
+    page.wait_for_url("**/open_dataset/nanjing-air-quality-daily")
+    assert "信息资源代码" in page.content() and "320100-05-0001" in page.content()
+    page.locator(".resource-item a.heading").first.click()
+    button = page.locator("a.btn.resource-url-analytics", has_text="下载")
+    assert button.get_attribute("href").startswith(live_server)
+    with page.expect_download() as download:
+        button.click()
+    assert download.value.suggested_filename.endswith(".csv")
+    with open(download.value.path(), encoding="utf-8") as saved:
+        header = saved.readline()
+    assert "监测日期" in header and "PM2.5" in header
+
+
+def test_disclosure_catalog_to_an_entry(live_server, page, demo_part):
+    page.goto(f"{live_server}/")
+    page.click("text=政务公开目录")
+    page.wait_for_url("**/gkml")
+    assert page.locator("h2", has_text="财政预决算").count() == 1
+    page.click("text=建邺区政府预算")
+    page.wait_for_url("**/gkml_item/*")
+    content = page.content()
+    assert "建邺区政府预算" in content
+    assert "公开时限" in content and "主动公开" in content
