@@ -149,4 +149,4 @@ def test_power_item_type_comes_from_the_code_list(api, org):
 def test_english_callers_get_english_messages(api, org):
     message = api("package_create", lang="en", **_open_dataset(org, area="tourism"))["error"]["area"][0]
     assert message.startswith('Area: "tourism" is not an allowed value')
-    assert "Urban and rural planning（urban-rural-planning）" in message
+    assert "Urban and rural planning (urban-rural-planning), Major construction projects" in message

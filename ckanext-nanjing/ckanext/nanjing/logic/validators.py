@@ -52,10 +52,13 @@ def nanjing_codelist(field: dict[str, Any], schema: dict[str, Any]):
         lang = nanjing_lang()
         wrong = [item for item in _as_values(value) if item not in codelist]
         if wrong:
-            allowed = "、".join(f"{codelist.label_of(item['value'], lang)}（{item['value']}）"
-                               for item in codelist.values)
+            chinese = lang.startswith("zh")
+            separator, pattern = ("、", "{label}（{value}）") if chinese else (", ", "{label} ({value})")
+            allowed = separator.join(
+                pattern.format(label=codelist.label_of(item["value"], lang), value=item["value"])
+                for item in codelist.values)
             errors[key].append(tk._('{field}: "{value}" is not an allowed value. Allowed: {allowed}')
-                               .format(field=_field_label(field), value="、".join(wrong),
+                               .format(field=_field_label(field), value=separator.join(wrong),
                                        allowed=allowed))
             raise tk.StopOnError
 
