@@ -95,3 +95,29 @@ def test_withheld_entry_page_shows_its_review_to_the_steward(app):
     page = app.get(f"/gkml_item/{ENTRY['name']}", headers={"Authorization": steward["token"]}).body
     assert "不予公开审核" in page and "已提交审核" in page
     assert app.get(f"/gkml_item/{ENTRY['name']}", status=404)
+
+
+@pytest.mark.ckan_config("ckanext.nanjing.review_organization", "nanjing-zfbgt")
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_reviewer_decides_on_the_entry_page(app):
+    steward, reviewer = factories.UserWithToken(), factories.UserWithToken()
+    org = factories.Organization(users=[{"name": steward["name"], "capacity": "editor"}])
+    factories.Organization(name="nanjing-zfbgt",
+                           users=[{"name": reviewer["name"], "capacity": "editor"}])
+    app.post("/api/3/action/package_create", json=dict(ENTRY, owner_org=org["id"]),
+             headers={"Authorization": steward["token"]})
+    url = f"/gkml_item/{ENTRY['name']}"
+
+    assert "审核意见（退回时必填）" not in app.get(url, headers={"Authorization": steward["token"]}).body
+    assert app.post(f"{url}/review", data={"decision": "approve"},
+                    headers={"Authorization": steward["token"]}, status=403)
+
+    page = app.get(url, headers={"Authorization": reviewer["token"]}).body
+    assert "审核意见（退回时必填）" in page and "退回修改" in page
+    returned = app.post(f"{url}/review", data={"decision": "return"},
+                        headers={"Authorization": reviewer["token"]}, follow_redirects=True)
+    assert "请填写退回理由" in returned.body
+    approved = app.post(f"{url}/review", data={"decision": "approve", "comment": "同意。"},
+                        headers={"Authorization": reviewer["token"]}, follow_redirects=True)
+    assert "审核通过，该条目已公开。" in approved.body
+    assert app.get(url).status_code == 200

@@ -78,3 +78,28 @@ def test_disclosure_catalog_to_an_entry(live_server, page, demo_part):
     content = page.content()
     assert "建邺区政府预算" in content
     assert "公开时限" in content and "主动公开" in content
+
+
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_reviewer_logs_in_and_returns_a_withheld_entry(live_server, page):
+    from ckan.tests import factories
+    from tests.catalog.test_review import ENTRY
+
+    steward, reviewer = factories.User(), factories.User(password="Reviewer-2026!")
+    org = factories.Organization(users=[{"name": steward["name"], "capacity": "editor"}])
+    factories.Organization(name="nanjing-zfbgt",
+                           users=[{"name": reviewer["name"], "capacity": "editor"}])
+    factories.Dataset(owner_org=org["id"], **ENTRY)
+
+    page.goto(f"{live_server}/user/login")
+    page.fill("#field-login", reviewer["name"])
+    page.fill("#field-password", "Reviewer-2026!")
+    page.click("form.form-horizontal button[type=submit], button:has-text('登录')")
+    page.goto(f"{live_server}/gkml_item/{ENTRY['name']}")
+    assert "已提交审核" in page.content()
+    page.fill("#nanjing-review-comment", "请补充案卷材料清单。")
+    page.click("button[name=decision][value=return]")
+    page.wait_for_selector(".alert")
+    content = page.content()
+    assert "已连同您的意见退回条目管理员" in content
+    assert "请补充案卷材料清单。" in content and "退回修改" in content

@@ -9,6 +9,7 @@ from . import codelists
 __all__ = [
     "nanjing_codelist_choices", "nanjing_codelist_label", "nanjing_lang",
     "nanjing_review_history", "nanjing_policy_interpretations", "humanize_entity_type",
+    "nanjing_is_reviewer",
 ]
 
 # What each catalog type is called on pages (English msgids, translated).
@@ -69,3 +70,10 @@ def nanjing_policy_interpretations(policy: dict[str, Any]) -> list[dict[str, Any
             except (tk.NotAuthorized, tk.ObjectNotFound):
                 pass
     return found
+
+
+def nanjing_is_reviewer() -> bool:
+    from .catalog import review
+
+    user = tk.current_user
+    return bool(user and user.is_authenticated and review.is_reviewer(user.name))

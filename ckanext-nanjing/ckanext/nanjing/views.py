@@ -20,4 +20,28 @@ def disclosure_catalog():
     return tk.render("nanjing/gkml/index.html", extra_vars)
 
 
+def review_decision(id: str):
+    """The reviewer's form on a withheld entry: approve, or return with a comment."""
+    context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+    data = {"id": id, "decision": tk.request.form.get("decision", ""),
+            "comment": tk.request.form.get("comment", "")}
+    try:
+        result = tk.get_action("nanjing_review_decide")(context, data)
+    except tk.NotAuthorized as error:
+        return tk.abort(403, str(error))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Catalog entry not found"))
+    except tk.ValidationError as error:
+        for messages in error.error_dict.values():
+            for message in messages if isinstance(messages, list) else [messages]:
+                tk.h.flash_error(message)
+    else:
+        tk.h.flash_success(tk._("Approved: the entry is now public.")
+                           if result["status"] == "approved"
+                           else tk._("Returned to the steward with your comment."))
+    return tk.redirect_to("gkml_item.read", id=id)
+
+
 nanjing.add_url_rule("/gkml", view_func=disclosure_catalog, endpoint="disclosure_catalog")
+nanjing.add_url_rule("/gkml_item/<id>/review", view_func=review_decision,
+                     endpoint="review_decision", methods=["POST"])
