@@ -121,3 +121,13 @@ def test_reviewer_decides_on_the_entry_page(app):
                         headers={"Authorization": reviewer["token"]}, follow_redirects=True)
     assert "审核通过，该条目已公开。" in approved.body
     assert app.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("query, message", [
+    ({"area": "tourism"}, "没有这个领域：tourism"),
+    ({"organization": 'x" OR site_id:*'}, "没有这个部门"),
+    ({"organization": "a" * 5000}, "没有这个部门"),
+])
+def test_bad_catalog_filters_get_a_chinese_400(app, catalog, query, message):
+    resp = app.get("/gkml", query_string=query, status=400)
+    assert message in resp.body

@@ -34,6 +34,26 @@ def register_handlers(app) -> None:
         return ckan_500(error) if ckan_500 else error
 
     app.register_error_handler(InternalServerError, internal_error)
+    app.before_request(_refuse_unparsable_group_search)
+
+
+# CKAN's organization and group pages log a search syntax error and then fail
+# to render (500); their dataset search page shows the error instead.
+GROUP_PAGES = ("organization.read", "group.read")
+
+
+def _refuse_unparsable_group_search():
+    query = tk.request.args.get("q")
+    if tk.request.endpoint not in GROUP_PAGES or not query:
+        return None
+    try:
+        tk.get_action("package_search")({}, {"q": query, "rows": 0})
+    except SearchError:
+        # Solr refused the query (a lost connection is SolrConnectionError,
+        # answered with the 503 page).
+        return tk.abort(400, tk._("The search could not be understood: check its quotes and "
+                                  "brackets, or search for plain words."))
+    return None
 
 
 def _search_unavailable(error: Exception):

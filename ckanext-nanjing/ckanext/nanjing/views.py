@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
 
+from . import codelists
 from .catalog import tree
 
 __all__ = ["nanjing"]
@@ -11,9 +14,17 @@ __all__ = ["nanjing"]
 nanjing = Blueprint("nanjing", __name__)
 
 
+# Organization names as CKAN allows them; anything else never reaches Solr.
+ORGANIZATION_NAME = re.compile(r"^[a-z0-9_-]{2,100}$")
+
+
 def disclosure_catalog():
     organization = tk.request.args.get("organization") or None
     area = tk.request.args.get("area") or None
+    if area and area not in codelists.get("areas"):
+        return tk.abort(400, tk._("Unknown area: {area}").format(area=area[:50]))
+    if organization and not ORGANIZATION_NAME.match(organization):
+        return tk.abort(400, tk._("Unknown department: {name}").format(name=organization[:50]))
     context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
     extra_vars = tree.catalog_tree(context, organization=organization, area=area)
     extra_vars.update(selected_organization=organization, selected_area=area)

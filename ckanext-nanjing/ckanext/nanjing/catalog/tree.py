@@ -2,7 +2,6 @@
 area → 一级事项 → 二级事项 → entries."""
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from typing import Any
 
@@ -15,14 +14,6 @@ __all__ = ["catalog_tree", "MAX_ENTRIES"]
 
 # One page holds the whole catalog; a district's catalog has a few hundred rows.
 MAX_ENTRIES = 1000
-
-
-def _as_list(value: Any) -> list[str]:
-    if isinstance(value, list):
-        return value
-    if isinstance(value, str) and value.startswith("["):
-        return json.loads(value)
-    return [value] if value else []
 
 
 def catalog_tree(context: dict[str, Any], organization: str | None = None,
@@ -44,7 +35,7 @@ def catalog_tree(context: dict[str, Any], organization: str | None = None,
         lambda: defaultdict(lambda: defaultdict(list)))
     for entry in result["results"]:
         entry = dict(entry, channel_labels=[
-            codelists.get("channels").label_of(c, lang) for c in _as_list(entry.get("channels"))])
+            codelists.get("channels").label_of(c, lang) for c in codelists.values_of(entry.get("channels"))])
         grouped[entry.get("area", "")][entry.get("level1_item", "")][
             entry.get("level2_item", "")].append(entry)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-__all__ = ["CodeList", "get", "all_lists"]
+__all__ = ["CodeList", "get", "all_lists", "values_of"]
 
 FOLDER = Path(__file__).parent
 
@@ -52,3 +53,16 @@ def get(name: str) -> CodeList:
         return all_lists()[name]
     except KeyError:
         raise KeyError(f"no code list named {name!r} in {FOLDER}") from None
+
+
+def values_of(value: Any) -> list[str]:
+    """The values of a choice field: one value, a list, or the JSON list
+    that scheming stores for multi-selects."""
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    if isinstance(value, str) and value.startswith("["):
+        try:
+            return [str(item) for item in json.loads(value)]
+        except ValueError:
+            pass
+    return [str(value)] if value not in (None, "") else []

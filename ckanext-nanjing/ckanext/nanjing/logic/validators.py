@@ -29,18 +29,6 @@ def _field_label(field: dict[str, Any]) -> str:
     return scheming_language_text(field.get("label", field["field_name"]), nanjing_lang())
 
 
-def _as_values(value: Any) -> list[str]:
-    """One value, a list, or the JSON list scheming stores for multi-selects."""
-    if isinstance(value, list):
-        return [str(item) for item in value]
-    if isinstance(value, str) and value.startswith("["):
-        try:
-            return [str(item) for item in json.loads(value)]
-        except ValueError:
-            pass
-    return [str(value)]
-
-
 @scheming_validator
 def nanjing_codelist(field: dict[str, Any], schema: dict[str, Any]):
     codelist = codelists.get(field["codelist"])
@@ -50,7 +38,7 @@ def nanjing_codelist(field: dict[str, Any], schema: dict[str, Any]):
         if _empty(value):
             return
         lang = nanjing_lang()
-        wrong = [item for item in _as_values(value) if item not in codelist]
+        wrong = [item for item in codelists.values_of(value) if item not in codelist]
         if wrong:
             chinese = lang.startswith("zh")
             separator, pattern = ("、", "{label}（{value}）") if chinese else (", ", "{label} ({value})")
