@@ -106,12 +106,22 @@ def org(clean_db):
 
 
 @pytest.fixture
-def api(app, clean_db):
-    """Calls the Action API as a sysadmin, as a data steward's client would."""
-    token = factories.SysadminWithToken()["token"]
-
-    def call(action, lang="", **data):
+def call(app):
+    """Calls the Action API as `user` (a factory user with a token) or
+    anonymously, in the site's language or under /`lang`/."""
+    def call(action, user=None, lang="", **data):
         prefix = f"/{lang}" if lang else ""
-        return app.post(f"{prefix}/api/3/action/{action}", json=data,
-                        headers={"Authorization": token}, status=None).json
+        headers = {"Authorization": user["token"]} if user else {}
+        return app.post(f"{prefix}/api/3/action/{action}", json=data, headers=headers,
+                        status=None).json
     return call
+
+
+@pytest.fixture
+def api(call, clean_db):
+    """Calls the Action API as a sysadmin, as a data steward's client would."""
+    sysadmin = factories.SysadminWithToken()
+
+    def call_as_sysadmin(action, lang="", **data):
+        return call(action, sysadmin, lang, **data)
+    return call_as_sysadmin

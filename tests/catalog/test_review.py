@@ -33,15 +33,6 @@ def people(clean_db, clean_index):
 
 
 @pytest.fixture
-def call(app):
-    def call(action, user=None, **data):
-        headers = {"Authorization": user["token"]} if user else {}
-        return app.post(f"/api/3/action/{action}", json=data, headers=headers,
-                        status=None).json
-    return call
-
-
-@pytest.fixture
 def entry(people, call):
     created = call("package_create", people["steward"], owner_org=people["org"]["id"], **ENTRY)
     assert created["success"], created

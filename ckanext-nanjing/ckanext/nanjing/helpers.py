@@ -60,15 +60,14 @@ def nanjing_review_history(package_id: str) -> dict[str, Any] | None:
 
 def nanjing_policy_interpretations(policy: dict[str, Any]) -> list[dict[str, Any]]:
     """Interpretations linked to a policy, from either side of the link."""
-    names = [policy["interpretation"]] if policy.get("interpretation") else []
     query = f'+dataset_type:policy_interpretation +policy:"{policy["name"]}"'
     found = tk.get_action("package_search")({}, {"fq": query, "rows": 20})["results"]
-    for name in names:
-        if name not in {item["name"] for item in found}:
-            try:
-                found.append(tk.get_action("package_show")({}, {"id": name}))
-            except (tk.NotAuthorized, tk.ObjectNotFound):
-                pass
+    linked = policy.get("interpretation")
+    if linked and linked not in {item["name"] for item in found}:
+        try:
+            found.append(tk.get_action("package_show")({}, {"id": linked}))
+        except (tk.NotAuthorized, tk.ObjectNotFound):
+            pass
     return found
 
 
