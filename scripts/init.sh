@@ -90,6 +90,9 @@ load_demo() {
     say "载入演示目录 datasets/"
     ckan_quiet -c "$CKAN_INI" nanjing load "$ROOT/datasets" \
         || fail "演示目录" "载入 datasets/ 失败" "按上面的错误修正数据文件后重新运行"
+    say "校验表格资源并载入 DataStore"
+    ckan_quiet -c "$CKAN_INI" nanjing validate \
+        || fail "数据校验" "演示目录中有表格资源未通过校验" "按上面列出的资源修正 datasets/ 中的文件后重新运行"
     # The index may be new (its data folder was removed) while the database is not.
     ckan_quiet -c "$CKAN_INI" search-index rebuild --only-missing --quiet >/dev/null \
         || fail "Solr 搜索服务" "重建索引失败" "运行 ckan -c $CKAN_INI nanjing doctor 查看原因"

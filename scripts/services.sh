@@ -98,6 +98,14 @@ start_ckan() {
         "按日志中的错误处理后重新运行"; }
 }
 
+# The background jobs worker (RQ on Redis): big-file validation, harvests.
+start_worker() {
+    if pid_alive "$RUN/worker.pid"; then return 0; fi
+    say "启动后台任务进程（ckan jobs worker）"
+    nohup "$CKAN" -c "$CKAN_INI" jobs worker >"$LOG/worker.log" 2>&1 </dev/null 9>&- &
+    echo $! >"$RUN/worker.pid"
+}
+
 # stop_pid NAME: ends the process recorded in $RUN/NAME.pid and waits for it.
 stop_pid() {
     local file=$RUN/$1.pid pid i
@@ -111,6 +119,7 @@ stop_pid() {
 }
 
 stop_all() {
+    stop_pid worker
     stop_pid ckan
     stop_pid solr
     stop_pid redis

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import subprocess
 
-import pytest
-
 import ckan.plugins.toolkit as tk
 from ckan.cli.cli import ckan as ckan_command
 

@@ -41,7 +41,7 @@ def test_english_visitors_get_the_same_page_in_english(app):
 @pytest.mark.usefixtures("clean_db", "clean_index")
 @pytest.mark.parametrize("query", ['"', "title:(", "{!xmlparser v='x'}"])
 def test_unparsable_search_on_a_department_page_is_a_chinese_400(app, query):
-    org = factories.Organization(name="jianye-gov")
+    factories.Organization(name="jianye-gov")
     resp = app.get("/organization/jianye-gov", query_string={"q": query}, status=None)
     assert resp.status_code == 400, resp.status_code
     assert "无法理解该搜索" in resp.body

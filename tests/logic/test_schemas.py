@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from ckan.tests import factories
-
 from ckanext.nanjing import credit_code
 
 VALID_CODE = "11320105" + "MB1234567"

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from . import accounts, loader
@@ -13,7 +14,7 @@ from . import doctor as health
 __all__ = ["nanjing"]
 
 
-@click.group(short_help="南京政务公开平台的运维命令（doctor、load）")
+@click.group(short_help="南京政务公开平台的运维命令（doctor、load、validate）")
 def nanjing():
     """南京政务公开平台的运维命令。"""
 
@@ -45,6 +46,33 @@ def load(ctx: click.Context, path: str):
         click.echo(f"载入失败：{error}", err=True)
         sys.exit(1)
     click.echo("载入完成：" + "，".join(f"{kind} {n} 个" for kind, n in counts.items()))
+
+
+@nanjing.command(short_help="对表格资源执行数据校验并载入数据库（DataStore）")
+@click.option("--all", "everything", is_flag=True,
+              help="全部表格资源都重新校验；默认只校验没有最新结论的资源")
+@click.pass_context
+def validate(ctx: click.Context, everything: bool):
+    """校验门户中的表格资源：通过的载入 DataStore，未通过的列出问题数。"""
+    from .publishing import formats, gate
+
+    with ctx.obj.app._wsgi_app.test_request_context():
+        counts = {gate.VALID: 0, gate.INVALID: 0, gate.ERROR: 0}
+        for resource in model.Session.query(model.Resource).filter_by(state="active").all():
+            package = resource.package
+            if package.state != "active" or not formats.tabular_format(
+                    {"format": resource.format, "url": resource.url}):
+                continue
+            if not everything and gate.verdict(resource, gate.schema_of(package)):
+                continue
+            row = gate.validate_stored(resource.id)
+            counts[row.status] = counts.get(row.status, 0) + 1
+            if row.status != gate.VALID:
+                click.echo(f"{package.name} / {resource.name}：{row.status}，"
+                           f"{row.error_count or 0} 处问题", err=True)
+    click.echo("校验完成：通过 {valid} 个，未通过 {invalid} 个，无法校验 {error} 个".format(**counts))
+    if counts[gate.INVALID] or counts[gate.ERROR]:
+        sys.exit(1)
 
 
 @nanjing.command("ensure-admin", short_help="创建或修复平台系统管理员及其 API 令牌")

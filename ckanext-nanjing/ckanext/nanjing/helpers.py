@@ -9,7 +9,8 @@ from . import codelists
 __all__ = [
     "nanjing_codelist_choices", "nanjing_codelist_label", "nanjing_lang",
     "nanjing_review_history", "nanjing_policy_interpretations", "humanize_entity_type",
-    "nanjing_is_reviewer",
+    "nanjing_is_reviewer", "nanjing_validation", "nanjing_validation_report",
+    "nanjing_export_formats",
 ]
 
 # What each catalog type is called on pages (English msgids, translated).
@@ -76,3 +77,37 @@ def nanjing_is_reviewer() -> bool:
 
     user = tk.current_user
     return bool(user and user.is_authenticated and review.is_reviewer(user.name))
+
+
+def nanjing_validation(resource_id: str) -> dict[str, Any] | None:
+    """What the public may know of a resource's check: its status and totals."""
+    import ckan.model as model
+
+    from .model import Validation
+    from .publishing import gate
+
+    row = Validation.get(resource_id)
+    resource = model.Resource.get(resource_id)
+    if row is None or resource is None:
+        return None
+    package = model.Package.get(resource.package_id)
+    return {
+        "status": row.status, "rows": row.row_count, "encoding": row.encoding,
+        "error_count": row.error_count, "load_status": row.load_status,
+        "load_message": row.load_message, "updated": row.updated,
+        "current": gate.verdict(resource, gate.schema_of(package)) is not None,
+        "has_valid_copy": gate.valid_copy_path(resource_id).exists(),
+    }
+
+
+def nanjing_validation_report(resource_id: str) -> dict[str, Any] | None:
+    """The full report, for those who may edit the dataset (None for others)."""
+    context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+    try:
+        return tk.get_action("nanjing_validation_show")(context, {"resource_id": resource_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
+
+
+def nanjing_export_formats() -> list[tuple[str, str]]:
+    return [("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("json", "JSON")]

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint
+from urllib.parse import quote
+
+from flask import Blueprint, Response, send_file, stream_with_context
 
 import ckan.plugins.toolkit as tk
 
 from . import codelists
 from .catalog import tree
+from .publishing import exports
 
 __all__ = ["nanjing"]
 
@@ -53,6 +56,73 @@ def review_decision(id: str):
     return tk.redirect_to("gkml_item.read", id=id)
 
 
+def _context() -> dict:
+    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+
+
+def export_table(resource_id: str, fmt: str):
+    """The resource's data as CSV (UTF-8 with BOM), JSON or XLSX."""
+    if fmt not in exports.FORMATS:
+        return tk.abort(404, f"不支持的下载格式：{fmt[:20]}")
+    try:
+        resource = tk.get_action("resource_show")(_context(), {"id": resource_id})
+    except tk.ObjectNotFound:
+        return tk.abort(404, "资源不存在")
+    except tk.NotAuthorized:
+        return tk.abort(403, "无权访问该资源")
+    if not resource.get("datastore_active"):
+        return tk.abort(404, "该资源的数据尚未通过校验并载入数据库，暂不提供表格下载")
+    title = resource.get("name") or resource_id
+    filename = f"{title}.{fmt}"
+    disposition = f"attachment; filename=data.{fmt}; filename*=UTF-8''{quote(filename)}"
+    if fmt == "xlsx":
+        return send_file(exports.xlsx_file(resource_id, title), mimetype=exports.FORMATS[fmt],
+                         as_attachment=True, download_name=filename)
+    stream = exports.csv_stream if fmt == "csv" else exports.json_stream
+    return Response(stream_with_context(stream(resource_id)), content_type=exports.FORMATS[fmt],
+                    headers={"Content-Disposition": disposition})
+
+
+def last_valid_file(resource_id: str):
+    """The last version of an uploaded file that passed the gate."""
+    from .publishing import gate
+
+    try:
+        resource = tk.get_action("resource_show")(_context(), {"id": resource_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, "资源不存在")
+    path = gate.valid_copy_path(resource["id"])
+    if not path.exists():
+        return tk.abort(404, "该资源没有通过校验的历史版本")
+    name = (resource.get("url") or "data").rsplit("/", 1)[-1] or "data"
+    return send_file(path, as_attachment=True, download_name=f"上次有效版本-{name}")
+
+
+def adopt_schema(resource_id: str):
+    try:
+        package = tk.get_action("nanjing_schema_adopt")(_context(), {"resource_id": resource_id})
+    except tk.NotAuthorized as error:
+        return tk.abort(403, str(error))
+    except tk.ObjectNotFound:
+        return tk.abort(404, "资源不存在")
+    except tk.ValidationError as error:
+        for messages in error.error_dict.values():
+            for message in messages if isinstance(messages, list) else [messages]:
+                tk.h.flash_error(message)
+        resource = tk.get_action("resource_show")(_context(), {"id": resource_id})
+        package = tk.get_action("package_show")(_context(), {"id": resource["package_id"]})
+    else:
+        tk.h.flash_success("已采用推断的信息项，资源已按其重新校验")
+    return tk.redirect_to(f"{package['type']}_resource.read", id=package["name"],
+                          resource_id=resource_id)
+
+
+nanjing.add_url_rule("/resource/<resource_id>/export.<fmt>", view_func=export_table,
+                     endpoint="export_table")
+nanjing.add_url_rule("/resource/<resource_id>/last-valid", view_func=last_valid_file,
+                     endpoint="last_valid_file")
+nanjing.add_url_rule("/resource/<resource_id>/adopt-schema", view_func=adopt_schema,
+                     endpoint="adopt_schema", methods=["POST"])
 nanjing.add_url_rule("/gkml", view_func=disclosure_catalog, endpoint="disclosure_catalog")
 nanjing.add_url_rule("/gkml_item/<id>/review", view_func=review_decision,
                      endpoint="review_decision", methods=["POST"])

@@ -1,5 +1,7 @@
-"""Actions of the withheld-entry review, and the chained core actions that
-keep a withheld entry private until it is approved, whatever path changes it."""
+"""Actions of the withheld-entry review and of the validation gate, and the
+chained core actions through which every change to a dataset passes: they
+keep a withheld entry private until it is approved, and a dataset private
+until all its tabular resources pass the gate."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,12 +14,14 @@ from ckan.logic import validate
 from ckan.types import Action, Context
 
 from ..catalog import review
-from ..model import Review
+from ..model import Review, Validation
+from ..publishing import gate
 from . import schema
 
 __all__ = [
     "package_create", "package_update", "bulk_update_public",
     "nanjing_review_decide", "nanjing_review_history", "nanjing_review_queue",
+    "nanjing_validation_show", "nanjing_validation_run", "nanjing_schema_adopt",
 ]
 
 # Set by nanjing_review_decide so that its own update may publish the entry.
@@ -45,9 +49,11 @@ def package_create(original: Action, context: Context, data_dict: dict[str, Any]
     withheld = review.needs_review(data_dict)
     if withheld:
         data_dict = dict(data_dict, private=True)
+    data_dict, plan = gate.before_save(context, data_dict, None)
     result = original(context, data_dict)
     if withheld:
         _submit_if_needed(context, _package_id(result))
+    gate.after_save(context, plan, _package_id(result))
     return result
 
 
@@ -59,9 +65,11 @@ def package_update(original: Action, context: Context, data_dict: dict[str, Any]
     if withheld and not approving:
         # Any change to a withheld entry goes back to the reviewers.
         data_dict = dict(data_dict, private=True)
+    data_dict, plan = gate.before_save(context, data_dict, existing)
     result = original(context, data_dict)
     if withheld and not approving:
         _submit_if_needed(context, _package_id(result))
+    gate.after_save(context, plan, _package_id(result))
     return result
 
 
@@ -77,6 +85,15 @@ def bulk_update_public(original: Action, context: Context, data_dict: dict[str, 
         raise tk.ValidationError({"datasets": [
             tk._("These withheld entries cannot be made public before a reviewer approves "
                  "them: {titles}").format(titles="、".join(waiting))]})
+    unvalidated = []
+    for package_id in data_dict.get("datasets", []):
+        package = model.Package.get(package_id)
+        reasons = gate.blocking_reasons(package) if package else []
+        if reasons:
+            unvalidated.append(f"{package.title}（{'；'.join(reasons)}）")
+    if unvalidated:
+        raise tk.ValidationError({"datasets": [
+            "以下数据集的表格资源未全部通过数据校验，不能公开：" + "、".join(unvalidated)]})
     return original(context, data_dict)
 
 
@@ -146,3 +163,66 @@ def _step_dict(step: Review) -> dict[str, Any]:
     return {"event": step.event, "comment": step.comment, "created": step.created.isoformat(),
             "user": user.name if user else None,
             "user_display_name": user.display_name if user else None}
+
+
+def _resource_or_404(resource_id: str) -> model.Resource:
+    resource = model.Resource.get(resource_id or "")
+    if resource is None or resource.state != "active":
+        raise tk.ObjectNotFound("资源不存在")
+    return resource
+
+
+@tk.side_effect_free
+@validate(schema.resource_id_schema)
+def nanjing_validation_show(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The gate's report on a resource: status, each error with row,
+    column, value and a Chinese explanation, the totals, and whether the
+    verdict is about the current file and Table Schema.
+
+    :param resource_id: the resource's id
+    """
+    tk.check_access("nanjing_validation_show", context, data_dict)
+    resource = _resource_or_404(data_dict["resource_id"])
+    row = Validation.get(resource.id)
+    if row is None:
+        return {"resource_id": resource.id, "status": None, "current": False, "report": {}}
+    package = model.Package.get(resource.package_id)
+    return {
+        "resource_id": resource.id, "status": row.status,
+        "current": gate.verdict(resource, gate.schema_of(package)) is not None,
+        "encoding": row.encoding, "rows": row.row_count, "error_count": row.error_count,
+        "load_status": row.load_status, "load_message": row.load_message,
+        "job_id": row.job_id, "updated": row.updated.isoformat(),
+        "report": row.report_dict,
+    }
+
+
+@validate(schema.resource_id_schema)
+def nanjing_validation_run(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Validates a resource's stored file again now, and loads it if valid.
+
+    :param resource_id: the resource's id
+    """
+    tk.check_access("nanjing_validation_run", context, data_dict)
+    resource = _resource_or_404(data_dict["resource_id"])
+    gate.validate_stored(resource.id)
+    return nanjing_validation_show(context, {"resource_id": resource.id})
+
+
+@validate(schema.resource_id_schema)
+def nanjing_schema_adopt(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Makes the Table Schema inferred from a resource the dataset's
+    information items (信息项); its resources are then checked against it.
+
+    :param resource_id: the resource whose inferred schema is adopted
+    """
+    tk.check_access("nanjing_schema_adopt", context, data_dict)
+    resource = _resource_or_404(data_dict["resource_id"])
+    row = Validation.get(resource.id)
+    report = row.report_dict if row else {}
+    if not report.get("schema_inferred") or not (report.get("schema") or {}).get("fields"):
+        raise tk.ValidationError({"resource_id": [
+            "该资源没有可采用的推断信息项：只有在数据集未填写信息项时，校验才会推断表结构"]})
+    return tk.get_action("package_patch")(
+        {"user": context.get("user")},
+        {"id": resource.package_id, "information_items": report["schema"]})

@@ -10,6 +10,7 @@ from ..catalog import review
 
 __all__ = [
     "package_show", "nanjing_review_decide", "nanjing_review_queue", "nanjing_review_history",
+    "nanjing_validation_show", "nanjing_validation_run", "nanjing_schema_adopt",
 ]
 
 
@@ -47,3 +48,28 @@ def nanjing_review_history(context: Context, data_dict: dict[str, Any]) -> AuthR
     except tk.NotAuthorized:
         return {"success": False, "msg": tk._("You may not see this entry.")}
     return {"success": True}
+
+
+def _stewards_of_resource(context: Context, data_dict: dict[str, Any]) -> AuthResult:
+    """Those who may edit the dataset: the report quotes the file's cells,
+    personal numbers included, so it is theirs, not the public's."""
+    resource = model.Resource.get(data_dict.get("resource_id") or "")
+    if resource is None:
+        return {"success": False, "msg": "资源不存在"}
+    try:
+        tk.check_access("package_update", dict(context), {"id": resource.package_id})
+    except tk.NotAuthorized:
+        return {"success": False, "msg": "只有该数据集的维护人员可以查看或重新执行数据校验"}
+    return {"success": True}
+
+
+def nanjing_validation_show(context: Context, data_dict: dict[str, Any]) -> AuthResult:
+    return _stewards_of_resource(context, data_dict)
+
+
+def nanjing_validation_run(context: Context, data_dict: dict[str, Any]) -> AuthResult:
+    return _stewards_of_resource(context, data_dict)
+
+
+def nanjing_schema_adopt(context: Context, data_dict: dict[str, Any]) -> AuthResult:
+    return _stewards_of_resource(context, data_dict)

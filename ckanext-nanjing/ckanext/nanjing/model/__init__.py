@@ -1,3 +1,4 @@
 from .review import Review
+from .validation import PublishRequest, Validation
 
-__all__ = ["Review"]
+__all__ = ["Review", "Validation", "PublishRequest"]

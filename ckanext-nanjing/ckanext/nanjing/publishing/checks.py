@@ -1,0 +1,556 @@
+"""The Chinese domain checks of the validation gate.
+
+Unmasked 身份证号, mobile numbers and bank card numbers may not be published
+in any column; a column declared personal in the Table Schema
+(`"personal": "id_number" | "mobile" | "bank_card"`) may hold them masked
+(`320102********1234`, `138****5678`, `6222 **** **** 1234`). Fields with
+`"code": "credit_code" | "id_number" | "division_code"` must hold valid codes.
+
+The checks come in two forms that find exactly the same problems, because
+both call the same per-cell functions on the same raw cell text:
+frictionless checks (`frictionless_checks`) and a vectorised pass over Arrow
+record batches (`check_batch`) that only hands cells matching a cheap regex
+to Python.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import decimal
+import re
+from types import MappingProxyType
+from typing import Any, Iterable, Iterator
+
+import attrs
+import frictionless
+import pyarrow as pa
+import pyarrow.compute as pc
+from frictionless import errors
+
+from .. import credit_code
+from .report import MAX_VALUE_CHARS, Problem
+
+__all__ = [
+    "NANJING_CITY", "NANJING_DISTRICTS", "PERSONAL_KINDS", "CODE_KINDS",
+    "is_id_number", "is_credit_code", "is_mobile", "is_bank_card",
+    "is_nanjing_division_code", "is_masked", "personal_info_kind",
+    "parse_chinese_date", "parse_chinese_number", "parse_percent",
+    "PersonalInfoError", "InvalidCodeError", "PersonalInfoCheck", "CodeCheck",
+    "frictionless_checks", "check_batch",
+]
+
+NANJING_CITY = "320100"
+# GB/T 2260 codes of Nanjing's districts.
+NANJING_DISTRICTS = MappingProxyType({
+    "320102": "玄武区", "320104": "秦淮区", "320105": "建邺区", "320106": "鼓楼区",
+    "320111": "浦口区", "320113": "栖霞区", "320114": "雨花台区", "320115": "江宁区",
+    "320116": "六合区", "320117": "溧水区", "320118": "高淳区",
+})
+
+PERSONAL_KINDS = MappingProxyType({
+    "id_number": "身份证号码", "mobile": "手机号码", "bank_card": "银行卡号"})
+CODE_KINDS = MappingProxyType({
+    "credit_code": "统一社会信用代码", "id_number": "身份证号码",
+    "division_code": "南京市行政区划代码"})
+MASK_EXAMPLES = MappingProxyType({
+    "id_number": "320102********1234", "mobile": "138****5678",
+    "bank_card": "6222 **** **** 1234"})
+
+PERSONAL_INFO = "nanjing-personal-info"
+INVALID_CODE = "nanjing-invalid-code"
+
+# First two digits of the region code of a 居民身份证号 (GB/T 2260 provinces;
+# 81/82/83 are the residence permits of Hong Kong, Macao and Taiwan residents).
+PROVINCES = frozenset(
+    [str(n) for n in (*range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47),
+                      *range(50, 55), *range(61, 66))] + ["71", "81", "82", "83"])
+ID_WEIGHTS = tuple(2 ** (17 - i) % 11 for i in range(17))
+ID_CHECK = "10X98765432"
+EARLIEST_BIRTH = datetime.date(1900, 1, 1)
+# 组织机构代码 (GB 11714), characters 9-17 of a 统一社会信用代码.
+ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+CARD_PREFIXES = ("62", "4", "51", "52", "53", "54", "55", "34", "37", "35")
+
+FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ－−／．，＋％", "0123456789Xx--/.,+%")
+
+MOBILE = re.compile(r"(?:(?:\+86|0086|86)[ -]?)?1[3-9][0-9]([ -]?)[0-9]{4}\1[0-9]{4}")
+CARD = re.compile(r"[0-9]{16,19}|[0-9]{4}(?: [0-9]{4}){3}(?: [0-9]{1,3})?")
+MASKED_MOBILE = re.compile(r"(?:(?:\+86|0086|86)[ -]?)?([0-9*]{3})([ -]?)([0-9*]{4})\2([0-9*]{4})")
+MASKED_CARD = re.compile(r"[0-9*]{16,19}|[0-9*]{4}(?: [0-9*]{4}){3}(?: [0-9*]{1,3})?")
+
+# Numbers in free text (after FULL_WIDTH): a formatted mobile (138 1234 5678),
+# a card in groups of four, or a plain run of digits with an optional final X.
+# A run next to a decimal point belongs to a bigger number (13500000000.00).
+TOKEN = re.compile(r"""
+    (?<![0-9])(?<![0-9]\.)
+    (?: (?P<mobile>1[3-9][0-9](?P<sep>[ -])[0-9]{4}(?P=sep)[0-9]{4})
+      | (?P<card>[0-9]{4}(?:\ [0-9]{4}){3}(?:\ [0-9]{1,3})?)
+      | (?P<run>[0-9]+[Xx]?) )
+    (?![0-9])(?!\.[0-9])""", re.VERBOSE)
+# Every cell in which TOKEN can find a personal number matches this (RE2
+# syntax, for pyarrow.compute): 11 digits in a row, or 3-4-4 with separators.
+DIGIT = "[0-9０-９]"
+SEPARATOR = "[ \\-－−]"
+CANDIDATE = f"{DIGIT}{{11}}|{DIGIT}{{3}}{SEPARATOR}{DIGIT}{{4}}{SEPARATOR}{DIGIT}{{4}}"
+# Digits, possibly grouped, that `_redact` may star.
+REDACT = re.compile(r"[0-9０-９](?:[ \-－−]?[0-9０-９XxＸｘ])*")
+
+# Budget figures such as 13500000000 元 are not phone numbers: cells of number
+# and integer fields are checked for mobile numbers only when the field's
+# name or title says it holds phone numbers.
+PHONE_NAME = re.compile(r"电话|手机|联系方式|phone|mobile|(?<![a-z])tel(?![a-z])", re.IGNORECASE)
+NUMERIC_TYPES = frozenset(["number", "integer"])
+
+DATE_FORMS = (
+    re.compile(r"([0-9]{4})([-/.])([0-9]{1,2})\2([0-9]{1,2})"),
+    re.compile(r"([0-9]{4})()([0-9]{2})([0-9]{2})"),
+    re.compile(r"([0-9]{4})年()([0-9]{1,2})月([0-9]{1,2})日"),
+)
+NUMBER = re.compile(r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]+)?")
+
+
+# Pure value checks
+
+def is_id_number(value: str) -> bool:
+    """An 18-character 居民身份证号 (GB 11643-1999)."""
+    return _id_number_problem(value) is None
+
+
+def is_credit_code(value: str) -> bool:
+    """A 统一社会信用代码 (GB 32100-2015)."""
+    return credit_code.is_valid(value)
+
+
+def is_mobile(value: str) -> bool:
+    """A mainland mobile number, optionally with +86 and written 3-4-4."""
+    return MOBILE.fullmatch(value) is not None
+
+
+def is_bank_card(value: str) -> bool:
+    """A Luhn-valid card number of a known issuer; ID numbers and organisations'
+    credit codes that happen to pass are not cards."""
+    if not CARD.fullmatch(value):
+        return False
+    digits = value.replace(" ", "")
+    return (_issuer_known(digits) and _luhn_valid(digits) and not is_id_number(digits)
+            and not _is_registered_credit_code(digits))
+
+
+def is_nanjing_division_code(value: str) -> bool:
+    """320100, a district code, or a 9/12-digit statistical code of a district."""
+    if value == NANJING_CITY:
+        return True
+    return (len(value) in (6, 9, 12) and value.isascii() and value.isdigit()
+            and value[:6] in NANJING_DISTRICTS)
+
+
+def is_masked(value: str, kind: str | None = None) -> bool:
+    """A personal number whose middle is replaced by `*`: 320102********1234,
+    138****5678, 6222 **** **** 1234. `kind` limits it to one kind."""
+    if "*" not in value:
+        return False
+    kinds = (kind,) if kind else tuple(PERSONAL_KINDS)
+    return any(_MASKED[k](value) for k in kinds)
+
+
+def parse_chinese_date(value: str) -> datetime.date | None:
+    """2023-05-01, 2023/5/1, 2023.05.01, 20230501, 2023年5月1日; None if it is
+    none of these or not a real date."""
+    text = value.strip().translate(FULL_WIDTH)
+    for form in DATE_FORMS:
+        match = form.fullmatch(text)
+        if match:
+            year, _, month, day = match.groups()
+            try:
+                return datetime.date(int(year), int(month), int(day))
+            except ValueError:
+                return None
+    return None
+
+
+def parse_chinese_number(value: str) -> decimal.Decimal | None:
+    """1234, -1,234.56, 1，234.5 (also in full-width characters); None for
+    anything else, percentages included (see `parse_percent`)."""
+    match = NUMBER.fullmatch(value.strip().translate(FULL_WIDTH))
+    if not match:
+        return None
+    sign, whole, fraction = match.groups()
+    return decimal.Decimal(sign + whole.replace(",", "") + (fraction or ""))
+
+
+def parse_percent(value: str) -> decimal.Decimal | None:
+    """12.5% -> Decimal('0.125')."""
+    text = value.strip().translate(FULL_WIDTH)
+    if not text.endswith("%"):
+        return None
+    number = parse_chinese_number(text[:-1])
+    return None if number is None else number.scaleb(-2)
+
+
+def personal_info_kind(value: str) -> str | None:
+    """The kind ("id_number", "mobile" or "bank_card") of the first unmasked
+    personal number anywhere in `value`, which may be free text; None if
+    there is none."""
+    return _find_personal(value, frozenset(PERSONAL_KINDS))
+
+
+# Frictionless form
+
+class PersonalInfoError(errors.CellError):
+    type = PERSONAL_INFO
+    title = "未脱敏的个人信息"
+    description = ("单元格含有未脱敏的身份证号码、手机号码或银行卡号。个人信息不得公开；"
+                   "请删除或脱敏（如 138****5678），并在表结构中将该列声明为个人信息列。")
+    template = "{note}"
+
+
+class InvalidCodeError(errors.CellError):
+    type = INVALID_CODE
+    title = "代码无效"
+    description = "表结构要求该列为统一社会信用代码、身份证号码或南京市行政区划代码，但该值不是有效的代码。"
+    template = "{note}"
+
+
+@attrs.define(kw_only=True, repr=False)
+class _NanjingCheck(frictionless.Check):
+    schema_descriptor: dict = attrs.field(factory=dict)
+    _specs: list = attrs.field(init=False, factory=list)
+
+    def __attrs_post_init__(self):
+        self._specs = _fields(self.schema_descriptor)
+        super().__attrs_post_init__()
+
+    def _problems(self, field: _Field, text: str, row_number: int) -> Iterable[Problem]:
+        raise NotImplementedError
+
+    def validate_row(self, row):
+        cells = row.cells
+        for field in self._specs:
+            # Type parsing leaves numbers as numbers and a cell that fails it
+            # as None: read the original text, as `check_batch` does, and skip
+            # only what the schema calls missing.
+            raw = cells[field.number - 1] if field.number <= len(cells) else None
+            if raw is None or str(raw) in field.missing:
+                continue
+            for problem in self._problems(field, _cell_text(raw), row.row_number):
+                yield self.Errors[0](
+                    note=problem.message, cells=[_redact(_cell_text(c)) for c in cells],
+                    row_number=row.row_number, cell=problem.value or "",
+                    field_name=field.name, field_number=field.number)
+
+
+@attrs.define(kw_only=True, repr=False)
+class PersonalInfoCheck(_NanjingCheck):
+    type = PERSONAL_INFO
+    Errors = [PersonalInfoError]
+
+    def _problems(self, field, text, row_number):
+        problem = _personal_problem(field, text, row_number)
+        return [problem] if problem else []
+
+
+@attrs.define(kw_only=True, repr=False)
+class CodeCheck(_NanjingCheck):
+    type = INVALID_CODE
+    Errors = [InvalidCodeError]
+
+    def _problems(self, field, text, row_number):
+        problem = _code_problem(field, text, row_number) if field.code else None
+        return [problem] if problem else []
+
+
+def frictionless_checks(schema_descriptor: dict) -> list[frictionless.Check]:
+    """The checks to pass to `frictionless.validate(..., checks=...)`."""
+    fields = _fields(schema_descriptor)
+    checks: list[frictionless.Check] = [PersonalInfoCheck(schema_descriptor=schema_descriptor)]
+    if any(field.code for field in fields):
+        checks.append(CodeCheck(schema_descriptor=schema_descriptor))
+    return checks
+
+
+# Arrow form
+
+def check_batch(batch: pa.RecordBatch, schema_descriptor: dict,
+                first_row_number: int) -> list[Problem]:
+    """The same problems as `frictionless_checks`, for a batch with one string
+    column of raw cell text per schema field (null for empty cells)."""
+    fields = _fields(schema_descriptor)
+    if batch.num_columns < len(fields):
+        raise ValueError(f"batch has {batch.num_columns} columns, the schema {len(fields)} fields")
+    problems: list[Problem] = []
+    for field in fields:
+        column = batch.column(field.number - 1)
+        for index, text in _candidates(column):
+            if text not in field.missing:
+                problem = _personal_problem(field, text, first_row_number + index)
+                if problem:
+                    problems.append(problem)
+        if field.code:
+            problems.extend(_code_problems_of_column(field, column, first_row_number))
+    problems.sort(key=lambda p: (p.row, p.field, p.code))
+    return problems
+
+
+def _candidates(column: pa.Array) -> Iterator[tuple[int, str]]:
+    """(index, text) of the cells that may hold a personal number. Cells that
+    do are at least 11 characters long; measuring is ten times cheaper than
+    the regex, so only long cells are searched."""
+    positions = pc.indices_nonzero(pc.greater_equal(pc.utf8_length(column), len("13812345678")))
+    if len(positions) < len(column):
+        column = column.take(positions)
+    hits = pc.indices_nonzero(pc.match_substring_regex(column, CANDIDATE))
+    yield from zip(positions.take(hits).to_pylist(), column.take(hits).to_pylist())
+
+
+def _credit_codes_valid(column: pa.Array) -> pa.Array:
+    """GB 32100's check character computed in Arrow, for columns of a
+    million distinct codes; False where Python must say what is wrong."""
+    alphabet = pa.array(list(credit_code.ALPHABET), pa.string())
+    # Slices of non-ASCII cells are not text; they are only compared, never
+    # read, and such cells are not codes anyway.
+    shaped = pc.and_(pc.string_is_ascii(column), pc.equal(pc.binary_length(column), 18))
+    total = None
+    for position, weight in enumerate(credit_code.WEIGHTS):
+        value = pc.index_in(pc.utf8_slice_codeunits(column, position, position + 1),
+                            value_set=alphabet)
+        term = pc.multiply(pc.cast(value, pa.int64()), weight)
+        total = term if total is None else pc.add(total, term)
+    remainder = pc.subtract(total, pc.multiply(pc.divide(total, 31), 31))
+    expected = pc.if_else(pc.equal(remainder, 0), 0, pc.subtract(31, remainder))
+    last = pc.cast(pc.index_in(pc.utf8_slice_codeunits(column, 17, 18), value_set=alphabet),
+                   pa.int64())
+    return pc.fill_null(pc.and_(shaped, pc.equal(last, expected)), False)
+
+
+def _code_problems_of_column(field: _Field, column: pa.Array,
+                             first_row_number: int) -> Iterator[Problem]:
+    suspects = column
+    if field.code == "credit_code":
+        suspects = column.filter(pc.invert(_credit_codes_valid(column)))
+    # Codes repeat (division codes a lot): validate each distinct value once.
+    invalid = [value for value in pc.unique(suspects).to_pylist()
+               if value is not None and value not in field.missing
+               and _code_problem(field, value, 0)]
+    if not invalid:
+        return
+    indices = pc.indices_nonzero(pc.is_in(column, value_set=pa.array(invalid, pa.string())))
+    for index, text in zip(indices.to_pylist(), column.take(indices).to_pylist()):
+        yield _code_problem(field, text, first_row_number + index)
+
+
+# Per-cell checks shared by both forms
+
+@dataclasses.dataclass(frozen=True)
+class _Field:
+    name: str
+    number: int
+    personal: str | None
+    code: str | None
+    kinds: frozenset[str]     # the personal numbers looked for
+    missing: frozenset[str]   # the schema's missingValues
+
+
+def _fields(schema_descriptor: dict) -> list[_Field]:
+    schema_missing = schema_descriptor.get("missingValues", [""])
+    fields = []
+    for number, descriptor in enumerate(schema_descriptor.get("fields", []), start=1):
+        name = descriptor["name"]
+        personal, code = descriptor.get("personal"), descriptor.get("code")
+        if personal is not None and personal not in PERSONAL_KINDS:
+            raise ValueError(f"字段“{name}”的 personal 属性只能是 id_number、mobile 或 bank_card")
+        if code is not None and code not in CODE_KINDS:
+            raise ValueError(f"字段“{name}”的 code 属性只能是 credit_code、id_number 或 division_code")
+        kinds = set(PERSONAL_KINDS)
+        label = f"{name} {descriptor.get('title', '')}"
+        if (descriptor.get("type") in NUMERIC_TYPES and personal != "mobile"
+                and not PHONE_NAME.search(label)):
+            kinds.discard("mobile")
+        missing = descriptor.get("missingValues", schema_missing)
+        fields.append(_Field(
+            name=name, number=number, personal=personal, code=code, kinds=frozenset(kinds),
+            missing=frozenset(m["value"] if isinstance(m, dict) else m for m in missing)))
+    return fields
+
+
+def _personal_problem(field: _Field, text: str, row_number: int) -> Problem | None:
+    kind = _find_personal(text, field.kinds, field.personal)
+    if kind is None:
+        return None
+    label = PERSONAL_KINDS[kind]
+    if kind == field.personal:
+        what = f"列已声明为{label}列，但该值未脱敏"
+    else:
+        what = f"列含未脱敏的{label}"
+    return Problem(
+        code=PERSONAL_INFO, row=row_number, field=field.number, field_name=field.name,
+        value=_redact(text)[:MAX_VALUE_CHARS],
+        message=f"第 {row_number} 行“{field.name}”{what}；请脱敏（如 {MASK_EXAMPLES[kind]}）"
+                f"或删除后重新上传")
+
+
+def _code_problem(field: _Field, text: str, row_number: int) -> Problem | None:
+    if field.code == "credit_code":
+        reason = _credit_code_problem(text)
+    elif field.code == "id_number":
+        if not is_masked(text, "id_number"):
+            reason = _id_number_problem(text)
+        elif field.personal == "id_number":
+            reason = None
+        else:
+            reason = "已脱敏的号码只能出现在表结构中声明为个人信息的列（personal: id_number）"
+        text = _redact(text)
+    else:
+        reason = None if is_nanjing_division_code(text) else (
+            "应为 320100、区县代码（如 320102 玄武区）或以区县代码开头的 9 位、12 位统计用区划代码")
+    if reason is None:
+        return None
+    return Problem(
+        code=INVALID_CODE, row=row_number, field=field.number, field_name=field.name,
+        value=text[:MAX_VALUE_CHARS],
+        message=f"第 {row_number} 行“{field.name}”列的值不是有效的{CODE_KINDS[field.code]}：{reason}")
+
+
+def _find_personal(value: str, kinds: frozenset[str],
+                   declared: str | None = None) -> str | None:
+    """The kind of the first unmasked personal number in `value`; in a column
+    declared of kind `declared`, values merely shaped like one count too."""
+    text = value if value.isascii() else value.translate(FULL_WIDTH)
+    for match in TOKEN.finditer(text):
+        token = match.group()
+        digits = token.replace(" ", "").replace("-", "")
+        if len(digits) < 11:
+            continue
+        kind = _kind_of(token, digits, match.lastgroup)
+        if kind in kinds:
+            return kind
+        if declared and _shaped_like(declared, digits, match.lastgroup):
+            return declared
+    return None
+
+
+def _kind_of(token: str, digits: str, form: str) -> str | None:
+    # ID numbers first: those of Gansu (62...) can be Luhn-valid like UnionPay cards.
+    if form == "run" and len(digits) == 18 and is_id_number(digits):
+        return None if _is_registered_credit_code(digits) else "id_number"
+    if form != "card" and is_mobile(token):
+        return "mobile"
+    if form != "mobile" and is_bank_card(token):
+        return "bank_card"
+    return None
+
+
+def _shaped_like(kind: str, digits: str, form: str) -> bool:
+    """A declared column's unmasked value that fails its checks (a mistyped
+    ID number is still someone's ID number)."""
+    if kind == "id_number":
+        return form == "run" and len(digits) == 18
+    if kind == "mobile":
+        return form != "card" and (len(digits) == 11 and digits[0] == "1"
+                                   or is_mobile(digits))
+    return form != "mobile" and 16 <= len(digits) <= 19 and digits.isdigit()
+
+
+def _redact(text: str) -> str:
+    """`text` with the middle of every run of 11 or more digits starred, so
+    reports do not store the personal numbers they are about."""
+    def star(match: re.Match) -> str:
+        token = match.group()
+        positions = [i for i, char in enumerate(token.translate(FULL_WIDTH))
+                     if char in "0123456789Xx"]
+        if len(positions) < 11:
+            return token
+        hidden = set(positions[3:-4])
+        return "".join("*" if i in hidden else char for i, char in enumerate(token))
+    return REDACT.sub(star, text)
+
+
+def _cell_text(raw: Any) -> str:
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, decimal.Decimal):
+        return format(raw, "f")
+    return str(raw)
+
+
+def _id_number_problem(value: str) -> str | None:
+    """Why `value` is not a 居民身份证号, in Chinese; None if it is one."""
+    if len(value) != 18:
+        return f"应为 18 位，实为 {len(value)} 位"
+    if not (value[:17].isascii() and value[:17].isdigit() and value[17] in "0123456789Xx"):
+        return "前 17 位应为数字，末位为数字或 X"
+    if value[:2] not in PROVINCES:
+        return "前两位不是省级行政区划代码"
+    try:
+        birth = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return "第 7–14 位不是有效的出生日期"
+    if not EARLIEST_BIRTH <= birth <= datetime.date.today():
+        return "第 7–14 位的出生日期不在 1900 年至今天之间"
+    total = sum(int(char) * weight for char, weight in zip(value, ID_WEIGHTS))
+    if ID_CHECK[total % 11] != value[17].upper():
+        return "末位校验码不符，请核对号码是否抄错"
+    return None
+
+
+def _credit_code_problem(value: str) -> str | None:
+    if credit_code.is_valid(value):
+        return None
+    if credit_code.is_valid(value.strip()):
+        return "前后有多余的空格"
+    if credit_code.is_valid(value.upper()):
+        return "字母应为大写"
+    if len(value) != 18:
+        return f"应为 18 位，实为 {len(value)} 位"
+    if not all(char in credit_code.ALPHABET for char in value):
+        return "只能由数字和大写字母组成（不使用 I、O、S、V、Z）"
+    return "末位校验码不符，请核对代码是否抄错"
+
+
+def _is_registered_credit_code(value: str) -> bool:
+    """A 统一社会信用代码 whose characters 9-17 are a valid 组织机构代码 as
+    well: one in 31 ID numbers passes the GB 32100 check alone, one in 341
+    passes both."""
+    if not credit_code.is_valid(value):
+        return False
+    body, check = value[8:16], value[16]
+    total = sum(int(char, 36) * weight for char, weight in zip(body, ORG_WEIGHTS))
+    expected = 11 - total % 11
+    return check == {10: "X", 11: "0"}.get(expected, str(expected))
+
+
+def _issuer_known(digits: str) -> bool:
+    return digits.startswith(CARD_PREFIXES) or 2221 <= int(digits[:4]) <= 2720
+
+
+def _luhn_valid(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        digit = int(char)
+        if position % 2:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+def _masked_id(value: str) -> bool:
+    return len(value) == 18 and re.fullmatch(r"[0-9]{0,6}\*+[0-9]{0,3}[0-9Xx]?", value) is not None
+
+
+def _masked_mobile(value: str) -> bool:
+    match = MASKED_MOBILE.fullmatch(value)
+    if not match:
+        return False
+    core = match.group(1) + match.group(3) + match.group(4)
+    return re.fullmatch(r"(?:1(?:[3-9][0-9]?)?)?\*+[0-9]{0,4}", core) is not None
+
+
+def _masked_card(value: str) -> bool:
+    if not MASKED_CARD.fullmatch(value):
+        return False
+    core = value.replace(" ", "")
+    return re.fullmatch(r"[0-9]{0,6}\*+[0-9]{0,4}", core) is not None
+
+
+_MASKED = {"id_number": _masked_id, "mobile": _masked_mobile, "bank_card": _masked_card}

@@ -1,0 +1,205 @@
+"""Which tabular format a file really is, and its conversion to the one form
+the gate reads: UTF-8 CSV (or TSV) without BOM.
+
+The declared format (resource format or file extension) is checked against
+the file's first bytes: a renamed file is refused with a plain explanation
+rather than read as something it is not. Workbooks are opened only after
+their zip directory shows they unpack to a sane size (a zip bomb renamed
+.xlsx is refused before a byte is inflated).
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+import hashlib
+import json
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+from . import encoding as encodings
+
+__all__ = ["FormatProblem", "TABULAR", "tabular_format", "sniff", "to_text_table"]
+
+TABULAR = ("csv", "tsv", "xlsx", "xls", "json")
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+NAMES = {"csv": "CSV", "tsv": "TSV", "xlsx": "Excel（.xlsx）", "xls": "Excel 97-2003（.xls）",
+         "json": "JSON", "zip": "ZIP 压缩包", "text": "文本"}
+MAX_UNPACKED_BYTES = 1 << 30
+MAX_COMPRESSION_RATIO = 200
+
+
+class FormatProblem(Exception):
+    """The file is not what it says, or cannot be read as a table (Chinese message)."""
+
+
+def tabular_format(resource: dict) -> str | None:
+    """The gate's format for a resource dict, or None when it is not tabular."""
+    declared = (resource.get("format") or "").strip().lower().lstrip(".")
+    if declared in TABULAR:
+        return declared
+    if declared:
+        return None
+    suffix = Path((resource.get("url") or "").split("?")[0]).suffix.lower().lstrip(".")
+    return suffix if suffix in TABULAR else None
+
+
+def sniff(path: Path) -> str:
+    """What the bytes are: zip (xlsx), xls, json or text."""
+    with path.open("rb") as stream:
+        head = stream.read(8)
+        if head.startswith(ZIP_MAGIC):
+            return "zip"
+        if head.startswith(OLE_MAGIC):
+            return "xls"
+        stream.seek(0)
+        start = stream.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start[:1] in (b"[", b"{"):
+        return "json"
+    return "text"
+
+
+def to_text_table(path: Path, declared: str, target: Path) -> tuple[str, str, str]:
+    """Converts `path` (declared `declared`) to UTF-8 text at `target`.
+
+    Returns (format of target: "csv" or "tsv", original encoding, SHA-256 of
+    the original bytes)."""
+    actual = sniff(path)
+    expected = {"csv": "text", "tsv": "text", "xlsx": "zip", "xls": "xls", "json": "json"}[declared]
+    if actual != expected and not (declared in ("csv", "tsv") and actual == "json"):
+        raise FormatProblem(
+            f"文件声明为 {NAMES[declared]}，但内容是 {NAMES[actual]}；"
+            f"请上传真正的 {NAMES[declared]} 文件，或把资源格式改为实际格式")
+    if declared in ("csv", "tsv"):
+        encoding = encodings.detect(path)
+        return declared, encoding, encodings.normalise(path, encoding, target)
+    sha = _sha(path)
+    if declared == "xlsx":
+        _refuse_zip_bomb(path)
+        _xlsx_to_csv(path, target)
+    elif declared == "xls":
+        _xls_to_csv(path, target)
+    else:
+        _json_to_csv(path, target)
+    return "csv", "binary" if declared != "json" else "utf-8", sha
+
+
+def _sha(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _refuse_zip_bomb(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except zipfile.BadZipFile as error:
+        raise FormatProblem("Excel 文件已损坏，无法打开；请重新导出后上传") from error
+    unpacked = sum(info.file_size for info in infos)
+    packed = sum(info.compress_size for info in infos) or 1
+    if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
+        raise FormatProblem(
+            f"Excel 文件解压后达 {unpacked / (1 << 20):,.0f} MB（压缩比 {unpacked / packed:,.0f} 倍），"
+            f"超出安全上限，疑似压缩炸弹，已拒绝；请导出为 CSV 后上传")
+    names = {info.filename for info in infos}
+    if "xl/workbook.xml" not in names:
+        raise FormatProblem("文件是 ZIP 压缩包，但不是 Excel 工作簿（.xlsx）")
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def _write_rows(rows, target: Path) -> None:
+    with target.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        for row in rows:
+            writer.writerow([_cell_text(value) for value in row])
+
+
+def _xlsx_to_csv(path: Path, target: Path) -> None:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds on a broken workbook
+        raise FormatProblem(f"Excel 文件无法读取：{error}") from error
+    try:
+        sheet = book.worksheets[0]
+        _write_rows(_trim_trailing_empty(sheet.iter_rows(values_only=True)), target)
+    finally:
+        book.close()
+
+
+def _xls_to_csv(path: Path, target: Path) -> None:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except xlrd.XLRDError as error:
+        raise FormatProblem(f"Excel 97-2003 文件无法读取：{error}") from error
+    sheet = book.sheet_by_index(0)
+
+    def rows():
+        for index in range(sheet.nrows):
+            row = []
+            for cell in sheet.row(index):
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    row.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
+                else:
+                    row.append(cell.value if cell.value != "" else None)
+            yield row
+
+    _write_rows(_trim_trailing_empty(rows()), target)
+
+
+def _trim_trailing_empty(rows):
+    """Excel sheets often carry formatted but empty trailing columns."""
+    for row in rows:
+        row = list(row)
+        while row and row[-1] in (None, ""):
+            row.pop()
+        yield row
+
+
+def _json_to_csv(path: Path, target: Path) -> None:
+    try:
+        data = json.loads(path.read_text(encoding=encodings.detect(path)))
+    except (ValueError, encodings.EncodingProblem) as error:
+        raise FormatProblem(f"JSON 文件无法解析：{error}") from error
+    if isinstance(data, dict):
+        data = data.get("data") or data.get("records") or data.get("result")
+    if not isinstance(data, list) or not data:
+        raise FormatProblem("JSON 文件应为数组：每个元素是一行（对象或数组）")
+    if all(isinstance(item, dict) for item in data):
+        header: list[str] = []
+        for item in data:
+            header.extend(key for key in item if key not in header)
+        rows = [header] + [[_json_cell(item.get(key)) for key in header] for item in data]
+    elif all(isinstance(item, list) for item in data):
+        rows = [[_json_cell(value) for value in item] for item in data]
+    else:
+        raise FormatProblem("JSON 数组的元素应全部是对象，或全部是数组")
+    _write_rows(rows, target)
+
+
+def _json_cell(value):
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
