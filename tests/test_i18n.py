@@ -58,3 +58,12 @@ def test_type_pages_name_the_type_in_each_language(app):
     english = app.get("/en/gkml_item/").body
     assert "Disclosure items" in english
     assert "Gkml_Item" not in english and "gkml_items" not in english
+
+
+def test_the_javascript_translations_load_for_the_default_language(app):
+    """CKAN's JavaScript asks for /api/i18n/zh_Hans-CN (it replaces only the
+    first dash of zh-Hans-CN); without an answer no page module starts."""
+    response = app.get("/api/i18n/zh_Hans-CN")
+    assert response.status_code == 200
+    assert response.json == app.get("/api/i18n/zh_Hans_CN").json
+    assert app.get("/api/i18n/xx-YY", status=None).status_code == 400

@@ -58,7 +58,8 @@ def test_search_budget_filter_by_area_open_and_download(live_server, page, demo_
     page.wait_for_url("**/open_dataset/nanjing-air-quality-daily")
     assert "信息资源代码" in page.content() and "320100-05-0001" in page.content()
     page.locator(".resource-item a.heading").first.click()
-    button = page.locator("a.btn.resource-url-analytics", has_text="下载")
+    assert "已通过数据校验" in page.locator(".nanjing-validation-status").inner_text()
+    button = page.locator("a.btn-primary.resource-url-analytics", has_text="下载")
     assert button.get_attribute("href").startswith(live_server)
     with page.expect_download() as download:
         button.click()
@@ -66,6 +67,15 @@ def test_search_budget_filter_by_area_open_and_download(live_server, page, demo_
     with open(download.value.path(), encoding="utf-8") as saved:
         header = saved.readline()
     assert "监测日期" in header and "PM2.5" in header
+
+    # The preview: the DataStore table in DataTables, searchable by column.
+    preview = page.frame_locator("iframe").first
+    preview.locator("table.dataTable thead").get_by_text("监测日期").first.wait_for()
+    assert preview.locator("table.dataTable tbody tr").count() >= 10
+
+    with page.expect_download() as download:
+        page.locator(".nanjing-exports a", has_text="Excel").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
 
 
 def test_disclosure_catalog_to_an_entry(live_server, page, demo_part):

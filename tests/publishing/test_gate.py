@@ -207,3 +207,57 @@ def test_publish_when_valid_waits_for_the_worker(call, upload, steward, org, run
     assert report["status"] == "error"
     assert "无法连接资源地址" in report["report"]["message"]
     assert call("package_show", steward, id=created["id"])["result"]["private"] is True
+
+
+def test_an_excel_workbook_is_read_from_its_first_sheet(call, upload, steward, org):
+    dataset = _create_dataset(call, steward, org)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["监测点", "所在区", "监测日期", "PM2.5浓度", "备注"])
+    sheet.append(["玄武湖", "玄武区", __import__("datetime").date(2026, 11, 1), 35.5, None])
+    sheet.append(["草场门", "鼓楼区", "2026-11-02", 41, "站点维护"])
+    content = io.BytesIO()
+    book.save(content)
+
+    status, body = upload("resource_create", steward, content.getvalue(), "air.xlsx",
+                          package_id=dataset["id"], name="Excel 报表", format="XLSX")
+
+    assert status == 200, body
+    records = call("datastore_search", resource_id=body["result"]["id"],
+                   sort="监测日期")["result"]["records"]
+    assert [(r["监测点"], r["监测日期"], float(r["PM2.5浓度"])) for r in records] == [
+        ("玄武湖", "2026-11-01", 35.5), ("草场门", "2026-11-02", 41.0)]
+
+
+def test_a_reload_swaps_the_table_readers_never_see_it_half_loaded(
+        call, upload, steward, org, tmp_path):
+    import threading
+
+    import sqlalchemy as sa
+
+    from ckanext.datastore.backend import postgres as backend
+    from ckanext.nanjing.publishing import datastore
+
+    dataset, resource = _valid_resource(call, upload, steward, org)
+    big = tmp_path / "big.csv"
+    rows = [f"点{i},玄武区,2026-11-01,{i % 500},批量" for i in range(200_000)]
+    big.write_text("监测点,所在区,监测日期,PM2.5浓度,备注\n" + "\n".join(rows) + "\n",
+                   encoding="utf-8")
+    seen, done = set(), threading.Event()
+
+    def read():
+        table = backend.identifier(resource["id"])
+        with backend.get_read_engine().connect() as connection:
+            while not done.is_set():
+                seen.add(connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar())
+                connection.commit()
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        assert datastore.load(resource["id"], big, SCHEMA) == 200_000
+    finally:
+        done.set()
+        reader.join()
+    assert seen <= {3, 200_000} and 3 in seen
+    assert call("datastore_search", resource_id=resource["id"])["result"]["total"] == 200_000

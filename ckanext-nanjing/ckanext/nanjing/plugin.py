@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultPermissionLabels, DefaultTranslation
 
-from . import doctor, downloads, errors
+from . import doctor, downloads, errors, locale_fix
 from .catalog import facets, review
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ class NanjingPlugin(p.SingletonPlugin, DefaultTranslation, DefaultPermissionLabe
     def make_middleware(self, app, config: CKANConfig):
         errors.register_handlers(app)
         downloads.register(app)
+        locale_fix.register(app)
         return app
 
     # IFacets
