@@ -19,7 +19,7 @@ def plugins_from_ini():
     ("名称\n南京\n".encode("utf-16"), "utf-16"),
     ("名称\n南京\n".encode("gbk"), "gb18030"),
     # ASCII for a megabyte, then one GB18030 character: a sample would say UTF-8.
-    b"a,b\n" + b"1,2\n" * 300_000 + "3,镕\n".encode("gb18030"), "gb18030"),
+    (b"a,b\n" + b"1,2\n" * 300_000 + "3,镕\n".encode("gb18030"), "gb18030"),
 ])
 def test_the_encoding_is_decided_over_the_whole_file(tmp_path, content, expected):
     path = tmp_path / "t.csv"

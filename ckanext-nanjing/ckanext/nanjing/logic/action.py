@@ -13,6 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.logic import validate
 from ckan.types import Action, Context
 
+from .. import credit_code
 from ..catalog import review
 from ..model import Review, Validation
 from ..publishing import gate
@@ -22,6 +23,7 @@ __all__ = [
     "package_create", "package_update", "bulk_update_public",
     "nanjing_review_decide", "nanjing_review_history", "nanjing_review_queue",
     "nanjing_validation_show", "nanjing_validation_run", "nanjing_schema_adopt",
+    "organization_create", "organization_update",
 ]
 
 # Set by nanjing_review_decide so that its own update may publish the entry.
@@ -226,3 +228,27 @@ def nanjing_schema_adopt(context: Context, data_dict: dict[str, Any]) -> dict[st
     return tk.get_action("package_patch")(
         {"user": context.get("user")},
         {"id": resource.package_id, "information_items": report["schema"]})
+
+
+def _check_credit_code(data_dict: dict[str, Any]) -> None:
+    """An organization's 统一社会信用代码 (kept as the extra `credit_code`)."""
+    for extra in data_dict.get("extras") or []:
+        if extra.get("key") != "credit_code" or not extra.get("value"):
+            continue
+        value = str(extra["value"])
+        if not credit_code.is_valid(value):
+            raise tk.ValidationError({"credit_code": [
+                f"统一社会信用代码“{value[:40]}”无效：应为 18 位数字和大写字母"
+                f"（不用 I、O、S、V、Z），末位为 GB 32100 校验码"]})
+
+
+@tk.chained_action
+def organization_create(original: Action, context: Context, data_dict: dict[str, Any]):
+    _check_credit_code(data_dict)
+    return original(context, data_dict)
+
+
+@tk.chained_action
+def organization_update(original: Action, context: Context, data_dict: dict[str, Any]):
+    _check_credit_code(data_dict)
+    return original(context, data_dict)
