@@ -37,5 +37,12 @@ def test_home_page_speaks_chinese_and_english_is_one_click_away(live_server, pag
     assert page.locator("html").get_attribute("lang") == "zh-Hans-CN"
     navigation = page.locator("header.masthead").inner_text()
     assert "开放数据" in navigation and "政务公开目录" in navigation
+    assert page.locator("header.masthead img").get_attribute("alt") == "南京市政务公开与数据开放平台"
+    cards = page.locator(".nanjing-area-card h3").all_inner_texts()
+    assert cards[:3] == ["城乡规划", "重大建设项目", "财政预决算"] and len(cards) == 9
+    page.fill("#nanjing-home-q", "预算")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/open_dataset/?q=*")
     page.goto(f"{live_server}/en/")
     assert "Disclosure catalog" in page.locator("header.masthead").inner_text()
+    assert "The nine pilot areas" in page.content() and "Environmental protection" in page.content()

@@ -10,7 +10,7 @@ __all__ = [
     "nanjing_codelist_choices", "nanjing_codelist_label", "nanjing_lang",
     "nanjing_review_history", "nanjing_policy_interpretations", "humanize_entity_type",
     "nanjing_is_reviewer", "nanjing_validation", "nanjing_validation_report",
-    "nanjing_export_formats",
+    "nanjing_export_formats", "nanjing_home",
 ]
 
 # What each catalog type is called on pages (English msgids, translated).
@@ -111,3 +111,31 @@ def nanjing_validation_report(resource_id: str) -> dict[str, Any] | None:
 
 def nanjing_export_formats() -> list[tuple[str, str]]:
     return [("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("json", "JSON")]
+
+
+def nanjing_home() -> dict[str, Any]:
+    """What the home page shows: per pilot area the open datasets and
+    disclosure entries the visitor can see, totals per type, the latest
+    open datasets."""
+    context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+    search = tk.get_action("package_search")
+
+    def counts(dataset_type: str) -> tuple[int, dict[str, int]]:
+        result = search(dict(context), {"fq": f"dataset_type:{dataset_type}", "rows": 0,
+                                        "facet.field": ["area"], "facet.limit": -1})
+        items = result["search_facets"].get("area", {}).get("items", [])
+        return result["count"], {item["name"]: item["count"] for item in items}
+
+    open_total, open_by_area = counts("open_dataset")
+    disclosure_total, disclosure_by_area = counts("gkml_item")
+    areas = [{"value": area["value"], "label": nanjing_codelist_label("areas", area["value"]),
+              "open": open_by_area.get(area["value"], 0),
+              "disclosure": disclosure_by_area.get(area["value"], 0)}
+             for area in codelists.get("areas").values if area.get("pilot")]
+    latest = search(dict(context), {"fq": "dataset_type:open_dataset", "rows": 6,
+                                    "sort": "metadata_modified desc"})["results"]
+    totals = {kind: search(dict(context), {"fq": f"dataset_type:{kind}", "rows": 0})["count"]
+              for kind in ("policy_document", "service_item")}
+    return {"areas": areas, "open_total": open_total, "disclosure_total": disclosure_total,
+            "policy_total": totals["policy_document"], "service_total": totals["service_item"],
+            "latest": latest}

@@ -136,15 +136,18 @@ def _write_rows(rows, target: Path) -> None:
 def _xlsx_to_csv(path: Path, target: Path) -> None:
     import openpyxl
 
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds on a broken workbook
-        raise FormatProblem(f"Excel 文件无法读取：{error}") from error
-    try:
-        sheet = book.worksheets[0]
-        _write_rows(_trim_trailing_empty(sheet.iter_rows(values_only=True)), target)
-    finally:
-        book.close()
+    # A file object: openpyxl judges a path by its extension, and stored
+    # uploads have none.
+    with path.open("rb") as stream:
+        try:
+            book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many kinds on a broken workbook
+            raise FormatProblem(f"Excel 文件无法读取：{error}") from error
+        try:
+            sheet = book.worksheets[0]
+            _write_rows(_trim_trailing_empty(sheet.iter_rows(values_only=True)), target)
+        finally:
+            book.close()
 
 
 def _xls_to_csv(path: Path, target: Path) -> None:
@@ -170,11 +173,20 @@ def _xls_to_csv(path: Path, target: Path) -> None:
 
 
 def _trim_trailing_empty(rows):
-    """Excel sheets often carry formatted but empty trailing columns."""
+    """Excel sheets often carry formatted but empty cells to the right of
+    the table: rows are cut to the header's width where those cells are
+    empty, and padded to it where the sheet stops early."""
+    width = None
     for row in rows:
         row = list(row)
-        while row and row[-1] in (None, ""):
-            row.pop()
+        if width is None:
+            while row and row[-1] in (None, ""):
+                row.pop()
+            width = len(row)
+        else:
+            while len(row) > width and row[-1] in (None, ""):
+                row.pop()
+            row += [None] * (width - len(row))
         yield row
 
 
