@@ -1,11 +1,14 @@
 # The two commands of README.md, plus helpers. All work is in scripts/nanjing.
-.PHONY: demo test services stop doctor
+.PHONY: demo test bench-validate services stop doctor
 
 demo:      ## install, start services, load the demo catalog, serve http://127.0.0.1:5000
 	@scripts/nanjing demo
 
 test:      ## install, start services and run the whole test suite
 	@scripts/nanjing test $(PYTEST_ARGS)
+
+bench-validate:  ## speed and peak memory of the validation gate against frictionless, and of the DataStore load
+	@scripts/nanjing bench-validate $(BENCH_ARGS)
 
 services:  ## start PostgreSQL, Redis and Solr and prepare the databases
 	@scripts/nanjing services

@@ -75,7 +75,7 @@ def validate(ctx: click.Context, everything: bool):
         sys.exit(1)
 
 
-@nanjing.command("bench-validate", short_help="校验闸门与 DataStore 载入的性能基准（约 3 分钟）")
+@nanjing.command("bench-validate", short_help="校验闸门与 DataStore 载入的性能基准（约 5 分钟）")
 @click.option("--rows", default=1_000_000, show_default=True, type=click.IntRange(min=1),
               help="生成的测试文件行数")
 @click.option("--keep-file", is_flag=True, help="保留生成的 CSV 与表结构，并打印其位置")
