@@ -113,3 +113,37 @@ def test_reviewer_logs_in_and_returns_a_withheld_entry(live_server, page):
     content = page.content()
     assert "已连同您的意见退回条目管理员" in content
     assert "请补充案卷材料清单。" in content and "退回修改" in content
+
+
+def test_steward_edits_the_information_items_and_sees_a_refused_upload(
+        live_server, page, tmp_path, clean_db):
+    from ckan.tests import factories
+    from tests.publishing.conftest import VALID_CSV, dataset_dict
+
+    steward = factories.User(password="Steward-2026!")
+    org = factories.Organization(users=[{"name": steward["name"], "capacity": "editor"}])
+    factories.Dataset(**dataset_dict(org))
+
+    page.goto(f"{live_server}/user/login")
+    page.fill("#field-login", steward["name"])
+    page.fill("#field-password", "Steward-2026!")
+    page.click("form.form-horizontal button[type=submit], button:has-text('登录')")
+
+    page.goto(f"{live_server}/open_dataset/edit/nanjing-air-quality")
+    editor = page.locator("#field-information_items")
+    assert "- name: 监测点" in editor.input_value()  # YAML, Chinese as written
+    written = yaml.safe_load(editor.input_value())
+    written["fields"][4]["description"] = "站点说明"
+    editor.fill(yaml.safe_dump(written, allow_unicode=True, sort_keys=False))
+    page.click("button[name=save]")
+    page.wait_for_url("**/open_dataset/nanjing-air-quality")
+    assert "站点说明" in page.locator("table.nanjing-table-schema").inner_text()
+
+    bad = tmp_path / "air.csv"
+    bad.write_text(VALID_CSV.replace("2026-11-02", "2026年11月2日"), encoding="utf-8")
+    page.goto(f"{live_server}/open_dataset/nanjing-air-quality/resource/new")
+    page.set_input_files("input[type=file]", str(bad))
+    page.fill("#field-name", "每日监测")
+    page.click("button[name=save][value=go-metadata]")
+    error = page.locator(".error-explanation, .alert-error, .alert-danger").first.inner_text()
+    assert "第 4 行“监测日期”列的值“2026年11月2日”不是有效的日期" in error

@@ -261,3 +261,13 @@ def test_a_reload_swaps_the_table_readers_never_see_it_half_loaded(
         reader.join()
     assert seen <= {3, 200_000} and 3 in seen
     assert call("datastore_search", resource_id=resource["id"])["result"]["total"] == 200_000
+    # The full text is what CKAN's own trigger would have computed, row by row.
+    table = backend.identifier(resource["id"])
+    with backend.get_read_engine().connect() as connection:
+        differing = connection.execute(sa.text(
+            f"SELECT count(*) FROM {table} t WHERE t._full_text IS DISTINCT FROM "
+            f"(SELECT to_tsvector(string_agg(value, ' ')) FROM json_each_text(row_to_json(t.*)) "
+            f"WHERE key NOT LIKE '\\_%')")).scalar()
+    assert differing == 0
+    found = call("datastore_search", resource_id=resource["id"], q="点199999")["result"]
+    assert [r["监测点"] for r in found["records"]] == ["点199999"]

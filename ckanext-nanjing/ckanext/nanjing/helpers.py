@@ -10,7 +10,8 @@ __all__ = [
     "nanjing_codelist_choices", "nanjing_codelist_label", "nanjing_lang",
     "nanjing_review_history", "nanjing_policy_interpretations", "humanize_entity_type",
     "nanjing_is_reviewer", "nanjing_validation", "nanjing_validation_report",
-    "nanjing_export_formats", "nanjing_home",
+    "nanjing_export_formats", "nanjing_home", "nanjing_table_schema_yaml",
+    "nanjing_table_schema_example",
 ]
 
 # What each catalog type is called on pages (English msgids, translated).
@@ -139,3 +140,37 @@ def nanjing_home() -> dict[str, Any]:
     return {"areas": areas, "open_total": open_total, "disclosure_total": disclosure_total,
             "policy_total": totals["policy_document"], "service_total": totals["service_item"],
             "latest": latest}
+
+
+TABLE_SCHEMA_EXAMPLE = """fields:
+- name: 监测点
+  type: string
+  constraints: {required: true}
+- name: 所在区
+  type: string
+  constraints: {enum: [玄武区, 秦淮区, 鼓楼区]}
+- name: 监测日期
+  type: date
+- name: PM2.5浓度
+  type: number
+  constraints: {minimum: 0}
+"""
+
+
+def nanjing_table_schema_yaml(value: Any) -> str:
+    """The stored Table Schema as YAML for the edit form (a value the
+    steward typed and that failed validation is shown as typed)."""
+    import json
+
+    import yaml
+
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    return yaml.safe_dump(value, allow_unicode=True, sort_keys=False, default_flow_style=None)
+
+
+def nanjing_table_schema_example() -> str:
+    return TABLE_SCHEMA_EXAMPLE

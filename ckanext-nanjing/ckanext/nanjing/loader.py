@@ -13,7 +13,6 @@ differs from the one recorded on the resource.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from collections.abc import Callable
@@ -24,6 +23,8 @@ import yaml
 from werkzeug.datastructures import FileStorage
 
 import ckan.plugins.toolkit as tk
+
+from .files import sha256_of
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +56,6 @@ def _read_yaml(file: Path, default: Any = None) -> Any:
         return yaml.safe_load(file.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise CatalogError(f"{file} 不是有效的 UTF-8 YAML：{error}") from error
-
-
-def _sha256(file: Path) -> str:
-    digest = hashlib.sha256()
-    with file.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _with_extras(data: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -193,7 +186,7 @@ class _Loader:
             path = self.root / file
             if not path.is_file():
                 raise CatalogError(f"数据集 {package['name']} 的资源文件不存在：{path}")
-            resource[SHA_FIELD] = _sha256(path)
+            resource[SHA_FIELD] = sha256_of(path)
         if existing and not _differs(resource, existing):
             return False
         action = "resource_patch" if existing else "resource_create"

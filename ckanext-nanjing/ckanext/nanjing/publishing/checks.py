@@ -88,10 +88,15 @@ TOKEN = re.compile(r"""
       | (?P<run>[0-9]+[Xx]?) )
     (?![0-9])(?!\.[0-9])""", re.VERBOSE)
 # Every cell in which TOKEN can find a personal number matches this (RE2
-# syntax, for pyarrow.compute): 11 digits in a row, or 3-4-4 with separators.
+# syntax, for pyarrow.compute): a run of exactly 11 or 13 digits (a mobile,
+# with 86 before it) or of 15 or more (0086 and a mobile, cards, ID numbers),
+# or 3-4-4 with separators. Runs of 12 digits (statistical division codes)
+# hold none, and are the commonest long runs in government tables.
 DIGIT = "[0-9０-９]"
+NOT_DIGIT = "(?:^|[^0-9０-９])"
 SEPARATOR = "[ \\-－−]"
-CANDIDATE = f"{DIGIT}{{11}}|{DIGIT}{{3}}{SEPARATOR}{DIGIT}{{4}}{SEPARATOR}{DIGIT}{{4}}"
+CANDIDATE = (f"{NOT_DIGIT}(?:{DIGIT}{{11}}|{DIGIT}{{13}}|{DIGIT}{{15,}})(?:[^0-9０-９]|$)"
+             f"|{DIGIT}{{3}}{SEPARATOR}{DIGIT}{{4}}{SEPARATOR}{DIGIT}{{4}}")
 # Digits, possibly grouped, that `_redact` may star.
 REDACT = re.compile(r"[0-9０-９](?:[ \-－−]?[0-9０-９XxＸｘ])*")
 
@@ -280,7 +285,7 @@ def check_batch(batch: pa.RecordBatch, schema_descriptor: dict,
     problems: list[Problem] = []
     for field in fields:
         column = batch.column(field.number - 1)
-        for index, text in _candidates(column):
+        for index, text in _candidates(column, plain_numbers_decided=not field.personal):
             if text not in field.missing:
                 problem = _personal_problem(field, text, first_row_number + index)
                 if problem:
@@ -291,15 +296,61 @@ def check_batch(batch: pa.RecordBatch, schema_descriptor: dict,
     return problems
 
 
-def _candidates(column: pa.Array) -> Iterator[tuple[int, str]]:
+def _candidates(column: pa.Array, plain_numbers_decided: bool = False
+                ) -> Iterator[tuple[int, str]]:
     """(index, text) of the cells that may hold a personal number. Cells that
     do are at least 11 characters long; measuring is ten times cheaper than
-    the regex, so only long cells are searched."""
+    the regex, so only long cells are searched. With `plain_numbers_decided`
+    (columns not declared personal), cells of exactly 18 digits that are
+    neither ID-check nor Luhn valid are dropped here, in Arrow: all-digit
+    credit codes and other long codes fill whole columns."""
     positions = pc.indices_nonzero(pc.greater_equal(pc.utf8_length(column), len("13812345678")))
     if len(positions) < len(column):
         column = column.take(positions)
-    hits = pc.indices_nonzero(pc.match_substring_regex(column, CANDIDATE))
+    hit = pc.match_substring_regex(column, CANDIDATE)
+    if plain_numbers_decided:
+        hit = pc.and_(hit, pc.invert(_plain_18_digits_not_personal(column)))
+        # One run of 16+ digits starting with 9, then letters: no province
+        # code (ID numbers) and no card issuer starts with 9; 91... is how
+        # most enterprises' credit codes begin.
+        hit = pc.and_(hit, pc.invert(pc.match_substring_regex(column, "^9[0-9]{15,18}[A-Z]*$")))
+    hits = pc.indices_nonzero(pc.fill_null(hit, False))
     yield from zip(positions.take(hits).to_pylist(), column.take(hits).to_pylist())
+
+
+def _digits_at(column: pa.Array, positions: range) -> list[pa.Array]:
+    return [pc.cast(pc.utf8_slice_codeunits(column, i, i + 1), pa.int64()) for i in positions]
+
+
+def _plain_18_digits_not_personal(column: pa.Array) -> pa.Array:
+    """True for cells of exactly 18 ASCII digits failing both the ID number
+    check (GB 11643) and Luhn: no personal number can be in them (18 digits
+    is no mobile)."""
+    plain = pc.fill_null(pc.match_substring_regex(column, "^[0-9]{18}$"), False)
+    if not pc.any(plain).as_py():
+        return plain
+    # Only the plain cells are sliced: slices of other text need not be digits.
+    cells = column.filter(plain)
+    digits = _digits_at(cells, range(18))
+    total = None
+    for digit, weight in zip(digits, ID_WEIGHTS):
+        term = pc.multiply(digit, weight)
+        total = term if total is None else pc.add(total, term)
+    remainder = pc.subtract(total, pc.multiply(pc.divide(total, 11), 11))
+    # "10X98765432"[r]: as a number, 12 - r mod 11, with X (r = 2) never a plain digit.
+    expected = pc.subtract(12, remainder)
+    expected = pc.if_else(pc.greater_equal(expected, 11), pc.subtract(expected, 11), expected)
+    id_valid = pc.and_(pc.not_equal(remainder, 2), pc.equal(expected, digits[17]))
+    luhn = None
+    for index, digit in enumerate(digits):
+        value = digit
+        if (17 - index) % 2 == 1:  # every second digit from the right is doubled
+            doubled = pc.multiply(digit, 2)
+            value = pc.if_else(pc.greater(doubled, 9), pc.subtract(doubled, 9), doubled)
+        luhn = value if luhn is None else pc.add(luhn, value)
+    luhn_valid = pc.equal(pc.subtract(luhn, pc.multiply(pc.divide(luhn, 10), 10)), 0)
+    decided = pc.invert(pc.or_(id_valid, luhn_valid))
+    return pc.replace_with_mask(plain, plain, decided)
 
 
 def _credit_codes_valid(column: pa.Array) -> pa.Array:

@@ -71,7 +71,9 @@ def load(resource_id: str, path: Path, schema_descriptor: dict[str, Any],
         except tk.ValidationError as error:
             raise LoadProblem(f"信息项的列定义无法建表：{error.error_summary}") from error
         backend._create_fulltext_trigger(connection, staging)
-        rows = _copy(connection, staging, path, schema, delimiter)
+        rows = _copy_with_full_text(connection, staging, fields, path, schema, delimiter)
+        # The full-text index of a big table builds much faster in memory.
+        connection.execute(sa.text("SET LOCAL maintenance_work_mem = '256MB'"))
         backend.create_indexes(context, {"resource_id": staging})
         connection.execute(sa.text(
             f"DROP TABLE IF EXISTS {backend.identifier(resource_id)} CASCADE"))
@@ -111,14 +113,44 @@ def _datastore_field(field) -> dict[str, Any]:
     return {"id": name, "type": pg_type(field), "info": info}
 
 
+def _copy_with_full_text(connection, table: str, fields: list[dict[str, Any]], path: Path,
+                         schema, delimiter: str) -> int:
+    """COPY into a temporary table, then one INSERT ... SELECT computing
+    `_full_text` as CKAN's trigger would: the trigger goes through
+    row_to_json for every row (about 50 s a million rows here), the set
+    computation takes about 30 s; the trigger, still on the table for later
+    upserts, returns at once for rows that already have it."""
+    temporary = backend.identifier(f"load-{table}")
+    columns = ", ".join(f"{backend.identifier(f['id'])} {f['type']}" for f in fields)
+    connection.execute(sa.text(f"CREATE TEMP TABLE {temporary} ({columns}) ON COMMIT DROP"))
+    rows = _copy(connection, f"load-{table}", path, schema, delimiter)
+    names = ", ".join(backend.identifier(f["id"]) for f in fields)
+    # The text json_each_text(row_to_json(row)) gives each column, in order.
+    texts = ", ".join(_as_json_text(f) for f in fields)
+    connection.execute(sa.text(
+        f"INSERT INTO {backend.identifier(table)} ({names}, _full_text) "
+        f"SELECT {names}, to_tsvector(concat_ws(' ', {texts})) FROM {temporary}"))
+    return rows
+
+
+def _as_json_text(field: dict[str, Any]) -> str:
+    column = backend.identifier(field["id"])
+    if field["type"] == "text":
+        return column
+    if field["type"] == "json":
+        return f"{column}::text"
+    return f"to_jsonb({column}) #>> '{{}}'"
+
+
 def _copy(connection, table: str, path: Path, schema, delimiter: str) -> int:
     columns = ", ".join(backend.identifier(f.name) for f in schema.fields)
     stream = _CanonicalCsv(path, schema, delimiter)
     raw = connection.connection.dbapi_connection
     with raw.cursor() as cursor:
+        # COPY reads in 8 KiB calls by default; bigger reads cost less Python.
         cursor.copy_expert(
             f"COPY {backend.identifier(table)} ({columns}) FROM STDIN "
-            f"WITH (FORMAT csv, HEADER false)", stream)
+            f"WITH (FORMAT csv, HEADER false)", stream, size=1 << 20)
     return stream.rows
 
 
@@ -134,20 +166,20 @@ class _CanonicalCsv(io.RawIOBase):
         self.readers = [f.create_cell_reader() for f in schema.fields]
         self.acceptors = [_canonical_acceptor(f) for f in schema.fields]
         self.batches = self._batches(path, delimiter)
-        self.pending = b""
+        self.pending = memoryview(b"")
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
-        while not self.pending:
+        while not len(self.pending):
             batch = next(self.batches, None)
             if batch is None:
                 return 0
-            self.pending = self._encode(batch)
+            self.pending = memoryview(self._encode(batch))
         size = min(len(buffer), len(self.pending))
         buffer[:size] = self.pending[:size]
-        self.pending = self.pending[size:]
+        self.pending = self.pending[size:]  # a view: no copy of the rest
         return size
 
     def _batches(self, path: Path, delimiter: str) -> Iterator[pa.RecordBatch]:

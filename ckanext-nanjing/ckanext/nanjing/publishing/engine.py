@@ -292,7 +292,6 @@ class _ArrowValidation:
         problems.sort(key=lambda p: (p.row or 0, p.field or 0))
         self.report.extend(problems)
         return last + 1
-        return last + 1
 
     def _row_numbers(self, first_row: int, count: int) -> range | list[int]:
         """Row numbers of the batch's rows: consecutive unless the CSV reader
@@ -402,13 +401,19 @@ class _ArrowValidation:
             if keys is not None:
                 column.keys.add(keys, _rows_of(rows, numbers))
             present = pc.and_(present, pc.invert(accepted))
+        if column.field.type == "string":
+            # The text is the value: hash it in one pass, rows in Arrow.
+            indices = pc.indices_nonzero(pc.fill_null(present, False))
+            if len(indices):
+                keys = list(map(_hash64, values.take(indices).to_pylist()))
+                column.keys.add(pa.array(keys, pa.int64()), _rows_of(indices, numbers))
+            return
         rows, keys = [], []
-        is_string = column.field.type == "string"
+        cells = values.to_pylist()
         for row in _indices(present):
-            cell = values[row].as_py()
-            value = cell if is_string else self._typed(column, cell)
+            value = self._typed(column, cells[row])
             if value is not None:
-                rows.append(_number(numbers, row))
+                rows.append(numbers[row])
                 keys.append(value if isinstance(value, int) and -2**63 <= value < 2**63
                             else _hash64(value))
         if rows:
@@ -614,19 +619,31 @@ def _constraint_test(kind: str, name: str, value):
             # Python's `$` also matches before a final newline: leave those cells to it.
             return lambda v: pc.and_(pc.match_substring_regex(v, anchored),
                                      pc.invert(pc.ends_with(v, "\n")))
+    if kind == "integer" and name in ("minimum", "maximum") and isinstance(value, int) \
+            and abs(value) < 2**62:
+        compare = pc.greater_equal if name == "minimum" else pc.less_equal
+
+        def exact(v: pa.Array) -> pa.Array:
+            # Plain integers of up to 18 digits compare exactly as int64;
+            # others fail here and go to frictionless's reader. (Not a null
+            # scalar in if_else: pyarrow 22 garbles sliced strings with one.)
+            plain = pc.and_(pc.match_substring_regex(v, INTEGER), pc.less_equal(pc.utf8_length(v), 18))
+            return pc.and_(plain, compare(pc.cast(pc.if_else(plain, v, "0"), pa.int64()), value))
+        return exact
     if kind in ("integer", "number") and name in ("minimum", "maximum"):
         bound = float(value)
         compare = pc.greater_equal if name == "minimum" else pc.less_equal
-        # Cells close to the bound are left to exact decimal comparison.
+        # Cells close to the bound are left to exact decimal comparison,
+        # except short ones exactly on it ("0", "100.00"), whose float is exact.
         margin = 1e-9 * max(1.0, abs(bound))
 
         def test(v: pa.Array) -> pa.Array:
-            # Not a null scalar here: pyarrow 22's if_else garbles sliced
-            # string arrays with one; cells that are not numbers fail the type test.
-            numbers = pc.cast(pc.if_else(pc.match_substring_regex(v, NUMBER), v, "0"),
-                              pa.float64())
+            numeric = pc.match_substring_regex(v, NUMBER)
+            numbers = pc.cast(pc.if_else(numeric, v, "0"), pa.float64())
             shifted = pc.add(numbers, -margin) if name == "minimum" else pc.add(numbers, margin)
-            return compare(shifted, bound)
+            on_bound = pc.and_(pc.and_(pc.equal(numbers, bound), pc.less_equal(pc.utf8_length(v), 15)),
+                               pc.invert(pc.match_substring_regex(v, "[eE]")))
+            return pc.or_(compare(shifted, bound), pc.and_(numeric, on_bound))
         return test
     if kind == "date" and name in ("minimum", "maximum"):
         bound = str(value)

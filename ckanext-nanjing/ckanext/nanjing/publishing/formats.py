@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import csv
 import datetime
-import hashlib
 import json
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 
+from ..files import sha256_of
 from . import encoding as encodings
 
 __all__ = ["FormatProblem", "TABULAR", "tabular_format", "sniff", "to_text_table"]
@@ -74,7 +74,7 @@ def to_text_table(path: Path, declared: str, target: Path) -> tuple[str, str, st
     if declared in ("csv", "tsv"):
         encoding = encodings.detect(path)
         return declared, encoding, encodings.normalise(path, encoding, target)
-    sha = _sha(path)
+    sha = sha256_of(path)
     if declared == "xlsx":
         _refuse_zip_bomb(path)
         _xlsx_to_csv(path, target)
@@ -83,14 +83,6 @@ def to_text_table(path: Path, declared: str, target: Path) -> tuple[str, str, st
     else:
         _json_to_csv(path, target)
     return "csv", "binary" if declared != "json" else "utf-8", sha
-
-
-def _sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _refuse_zip_bomb(path: Path) -> None:
