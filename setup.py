@@ -8,8 +8,10 @@ setup(
     description="南京市基层政务公开标准化规范化试点：政务公开与数据开放平台 (CKAN 2.12 extension)",
     license="AGPL-3.0-or-later",
     python_requires=">=3.10",
-    package_dir={"": "ckanext-nanjing"},
-    packages=find_namespace_packages(where="ckanext-nanjing", include=["ckanext.*"]),
+    package_dir={"": "ckanext-nanjing",
+                 "ckanext.nanjing_harvest": "harvesters/ckanext/nanjing_harvest"},
+    packages=find_namespace_packages(where="ckanext-nanjing", include=["ckanext.*"])
+    + find_namespace_packages(where="harvesters", include=["ckanext.*"]),
     include_package_data=True,
     package_data={
         "ckanext.nanjing": [
@@ -25,6 +27,8 @@ setup(
     entry_points={
         "ckan.plugins": [
             "nanjing = ckanext.nanjing.plugin:NanjingPlugin",
+            "nanjing_harvest = ckanext.nanjing_harvest.plugin:NanjingHarvestPlugin",
+            "nanjing_exchange_db = ckanext.nanjing_harvest.exchange_db:ExchangeDbHarvester",
         ],
         "ckan.rdf.profiles": [
             "nanjing = ckanext.nanjing.dcat_profile:NanjingDCATProfile",

@@ -73,11 +73,36 @@ init_ckan_db() {  # INI DATASTORE_DB
         || fail "DataStore" "设置 $2 的只读权限失败" "确认 PostgreSQL 正在运行，然后重新运行"
 }
 
+# The demo business systems' exchange database (前置库) for the harvesters:
+# databases exchange_demo (the fixture, reloaded only when it changed) and
+# exchange_test (the tests load it), owned by exchange_owner; the platform
+# reads them as exchange_reader. Passwords are added to the secrets file.
+ensure_exchange_databases() {
+    local fixture=$ROOT/harvesters/fixtures/exchange_db.sql key db loaded
+    for key in EXCHANGE_OWNER_PASSWORD EXCHANGE_READER_PASSWORD; do
+        grep -q "^$key=" "$SECRETS" || echo "$key=$(openssl rand -hex 16)" >>"$SECRETS"
+    done
+    ensure_role exchange_owner "$(secret EXCHANGE_OWNER_PASSWORD)"
+    ensure_role exchange_reader "$(secret EXCHANGE_READER_PASSWORD)"
+    for db in exchange_demo exchange_test; do
+        [ "$(psql_super -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" = 1 ] \
+            || psql_super -d postgres -c "CREATE DATABASE $db OWNER exchange_owner ENCODING 'UTF8' TEMPLATE template0"
+    done
+    loaded="fixture $(inputs_hash "$fixture")"
+    [ "$(psql_super -d postgres -c "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = 'exchange_demo'")" = "$loaded" ] \
+        && return 0
+    say "载入前置库演示数据 exchange_demo"
+    psql_super -d exchange_demo -c "SET ROLE exchange_owner" -f "$fixture" >/dev/null \
+        && psql_super -d postgres -c "COMMENT ON DATABASE exchange_demo IS '$loaded'" \
+        || fail "前置库演示数据" "无法把 $fixture 载入数据库 exchange_demo" "按上面的错误修正该文件后重新运行"
+}
+
 init_databases() {
     ensure_databases
     write_configs
     init_ckan_db "$CKAN_INI" datastore_default
     init_ckan_db "$TEST_INI" datastore_test
+    ensure_exchange_databases
 }
 
 ensure_admin() {

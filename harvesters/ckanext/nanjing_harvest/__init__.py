@@ -1,0 +1,1 @@
+"""The platform's harvesters (see harvesters/README.md)."""
