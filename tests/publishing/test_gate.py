@@ -271,3 +271,32 @@ def test_a_reload_swaps_the_table_readers_never_see_it_half_loaded(
     assert differing == 0
     found = call("datastore_search", resource_id=resource["id"], q="点199999")["result"]
     assert [r["监测点"] for r in found["records"]] == ["点199999"]
+
+
+def test_json_and_tsv_files_pass_the_same_gate(call, upload, steward, org):
+    import json
+
+    dataset = _create_dataset(call, steward, org)
+    records = [{"监测点": "玄武湖", "所在区": "玄武区", "监测日期": "2026-11-01",
+                "PM2.5浓度": 35.5, "备注": None},
+               {"监测点": "草场门", "所在区": "鼓楼区", "监测日期": "2026-11-02",
+                "PM2.5浓度": 41, "备注": "站点维护"}]
+    status, body = upload("resource_create", steward,
+                          json.dumps(records, ensure_ascii=False).encode("utf-8"), "air.json",
+                          package_id=dataset["id"], name="JSON 接口导出", format="JSON")
+    assert status == 200, body
+    found = call("datastore_search", resource_id=body["result"]["id"], sort="监测日期")
+    assert [r["监测点"] for r in found["result"]["records"]] == ["玄武湖", "草场门"]
+
+    tsv = VALID_CSV.replace(",", "\t")
+    status, body = upload("resource_create", steward, tsv.encode("utf-8"), "air.tsv",
+                          package_id=dataset["id"], name="制表符分隔", format="TSV")
+    assert status == 200, body
+    assert call("datastore_search", resource_id=body["result"]["id"])["result"]["total"] == 3
+
+    bad = [{"监测点": "玄武湖", "所在区": "浦口区", "监测日期": "2026-11-01", "PM2.5浓度": 3}]
+    status, body = upload("resource_create", steward,
+                          json.dumps(bad, ensure_ascii=False).encode("utf-8"), "bad.json",
+                          package_id=dataset["id"], name="错误", format="JSON")
+    assert status == 409
+    assert "第 2 行“所在区”列的值“浦口区”只能取以下值之一" in body["error"]["url"][0]
