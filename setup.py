@@ -29,6 +29,7 @@ setup(
             "nanjing = ckanext.nanjing.plugin:NanjingPlugin",
             "nanjing_harvest = ckanext.nanjing_harvest.plugin:NanjingHarvestPlugin",
             "nanjing_exchange_db = ckanext.nanjing_harvest.exchange_db:ExchangeDbHarvester",
+            "nanjing_document_api = ckanext.nanjing_harvest.document_api:DocumentApiHarvester",
         ],
         "ckan.rdf.profiles": [
             "nanjing = ckanext.nanjing.dcat_profile:NanjingDCATProfile",

@@ -117,7 +117,8 @@ def run():
     def run(source: dict) -> dict:
         job = helpers.call_action("harvest_job_create", {"ignore_auth": True},
                                   source_id=source["id"], run=False)
-        run_harvest_job(HarvestJob.get(job["id"]), get_harvester(SOURCE_TYPE))
+        run_harvest_job(HarvestJob.get(job["id"]),
+                        get_harvester(source.get("source_type") or SOURCE_TYPE))
         model.Session.expire_all()
         return job_report(job["id"])
     return run

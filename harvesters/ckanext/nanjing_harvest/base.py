@@ -59,7 +59,9 @@ class Record:
     guid: str                 # unique within the source; stable across runs
     key: str                  # the record's key at the source, for messages
     dataset: dict[str, Any]   # package_create data without id and resources
-    # Files generated from the source: {"name", "filename", "format", "text", ...}
+    # Resources: files generated from the source {"name", "filename", "format",
+    # "text", ...}, files the harvester downloads at import {"name", "filename",
+    # "download", ...} (see NanjingHarvester.download) or links {"name", "url", ...}.
     resources: list[dict[str, Any]] = field(default_factory=list)
     extras: dict[str, str] = field(default_factory=dict)  # kept with the harvest object
 
@@ -164,6 +166,12 @@ class NanjingHarvester(HarvesterBase):
 
     # Import
 
+    def download(self, harvest_object, resource: dict[str, Any]) -> tuple[bytes, str]:
+        """The body and content type of a resource to download at import
+        (its "download" value): harvesters whose records have such
+        resources implement it."""
+        raise NotImplementedError(f"{type(self).__name__} cannot download resources")
+
     def import_stage(self, harvest_object):
         content = json.loads(harvest_object.content or "{}")
         key = content.get("key") or harvest_object.guid
@@ -217,7 +225,8 @@ class NanjingHarvester(HarvesterBase):
             if existing.state != "active":
                 data["state"] = "active"
             if content.get("resources"):
-                data["resources"] = _uploads(content["resources"], existing)
+                data["resources"] = _uploads(content["resources"], existing,
+                                             lambda r: self.download(obj, r))
             obj.package_id = existing.id
             model.Session.add(obj)
             model.Session.flush()
@@ -243,7 +252,8 @@ class NanjingHarvester(HarvesterBase):
             tk.get_action("package_create")(self._context(), dict(data, private=True))
             obj.current = True
             model.Session.add(obj)
-            data["resources"] = _uploads(content["resources"], None)
+            data["resources"] = _uploads(content["resources"], None,
+                                         lambda r: self.download(obj, r))
             tk.get_action("package_update")(self._context(), data)
         return True
 
@@ -274,17 +284,26 @@ class NanjingHarvester(HarvesterBase):
         return True
 
 
-def _uploads(resources: list[dict[str, Any]], existing: model.Package | None) -> list[dict]:
-    """Resource dicts with the generated files as uploads; a resource keeps
-    its id (and so its URL and DataStore table) by name."""
+def _uploads(resources: list[dict[str, Any]], existing: model.Package | None,
+             download=None) -> list[dict]:
+    """Resource dicts with the generated (or downloaded) files as uploads,
+    links as they are; a resource keeps its id (and so its URL and DataStore
+    table) by name."""
     ids = {r.name: r.id for r in existing.resources} if existing is not None else {}
     out = []
     for resource in resources:
         resource = dict(resource)
-        body = resource.pop("text").encode("utf-8")
-        filename = resource.pop("filename")
-        resource.update(url=filename, upload=FileStorage(
-            stream=io.BytesIO(body), filename=filename, content_type="text/csv"))
+        if "text" in resource:
+            body, content_type = resource.pop("text").encode("utf-8"), "text/csv"
+        elif "download" in resource:
+            body, content_type = download(resource)
+            resource.pop("download")
+        else:
+            body = None
+        if body is not None:
+            filename = resource.pop("filename")
+            resource.update(url=filename, upload=FileStorage(
+                stream=io.BytesIO(body), filename=filename, content_type=content_type))
         if resource.get("name") in ids:
             resource["id"] = ids[resource["name"]]
         out.append(resource)

@@ -82,6 +82,8 @@ def convert(field: dict[str, Any], value: Any) -> Any:
         items = [item.strip() for item in items]
     if field.get("codelist"):
         items = [_code(field["codelist"], item) for item in items]
+    elif field.get("choices"):
+        items = [_choice(field["choices"], item) for item in items]
     if field.get("preset") == "date" and items and items[0]:
         items = [items[0][:10]]
     return items if multiple else items[0]
@@ -98,3 +100,13 @@ def _code(codelist: str, value: str) -> str:
         if value in (item["value"], item["label"]):
             return item["value"]
     return value  # the catalog's own validator names the allowed values
+
+
+def _choice(choices: list[dict[str, Any]], value: str) -> str:
+    """The value of a scheming choice given by its value or one of its labels."""
+    for choice in choices:
+        labels = choice.get("label")
+        labels = labels.values() if isinstance(labels, dict) else [labels]
+        if value == choice.get("value") or value in labels:
+            return choice["value"]
+    return value
