@@ -97,12 +97,31 @@ ensure_exchange_databases() {
         || fail "前置库演示数据" "无法把 $fixture 载入数据库 exchange_demo" "按上面的错误修正该文件后重新运行"
 }
 
+# The same exchange database on MariaDB, for the harvester's tests: database
+# exchange_test, written by exchange_owner, read by exchange_reader (SELECT
+# only), with the PostgreSQL roles' passwords. Skipped where MariaDB is not
+# installed (only `make test` installs it).
+ensure_exchange_mariadb() {
+    [ -x "$MARIADBD" ] || return 0
+    mariadb_super -e "
+        CREATE DATABASE IF NOT EXISTS exchange_test CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+        CREATE USER IF NOT EXISTS 'exchange_owner'@'%';
+        ALTER USER 'exchange_owner'@'%' IDENTIFIED BY '$(secret EXCHANGE_OWNER_PASSWORD)';
+        GRANT ALL PRIVILEGES ON exchange_test.* TO 'exchange_owner'@'%';
+        CREATE USER IF NOT EXISTS 'exchange_reader'@'%';
+        ALTER USER 'exchange_reader'@'%' IDENTIFIED BY '$(secret EXCHANGE_READER_PASSWORD)';
+        GRANT SELECT, SHOW VIEW ON exchange_test.* TO 'exchange_reader'@'%';" \
+        || fail "MariaDB 前置库" "无法在 MariaDB 中创建数据库 exchange_test 及其账号" \
+            "确认 MariaDB 正在运行（make test 会启动它），然后重新运行"
+}
+
 init_databases() {
     ensure_databases
     write_configs
     init_ckan_db "$CKAN_INI" datastore_default
     init_ckan_db "$TEST_INI" datastore_test
     ensure_exchange_databases
+    ensure_exchange_mariadb
 }
 
 ensure_admin() {

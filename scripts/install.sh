@@ -2,7 +2,8 @@
 # Sourced by scripts/nanjing after lib.sh.
 
 APT_PACKAGES=(postgresql-15 redis-server libpq-dev libmagic1)
-APT_TEST_PACKAGES=(chromium fonts-noto-cjk)
+# MariaDB only for the tests: the demo exchange database is PostgreSQL.
+APT_TEST_PACKAGES=(chromium fonts-noto-cjk mariadb-server mariadb-client)
 
 install_apt() {
     local wanted=("${APT_PACKAGES[@]}") missing=() pkg

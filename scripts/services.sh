@@ -57,6 +57,57 @@ start_redis() {
         || fail "Redis" "20 秒内没有响应（详见 $LOG/redis.log）" "按日志中的错误处理后重新运行"
 }
 
+# MariaDB, for the exchange-database harvester's tests (installed by
+# `make test` only; started whenever it is installed). root logs in through
+# the socket as the OS user running these scripts, never over TCP.
+mariadb_super() {
+    mariadb --no-defaults -S "$MARIADB_SOCKET" -u root -N -B "$@"
+}
+
+mariadb_ready() { mariadb-admin --no-defaults -S "$MARIADB_SOCKET" -u root ping; }
+
+start_mariadb() {
+    [ -x "$MARIADBD" ] || return 0
+    if pid_alive "$RUN/mariadb.pid" && mariadb_ready >/dev/null 2>&1; then return 0; fi
+    port_open "$MARIADB_PORT" && fail "MariaDB" "端口 $MARIADB_PORT 已被其他程序占用" \
+        "停止占用该端口的程序，或设置 NANJING_MARIADB_PORT=其他端口"
+    local user
+    user=$(id -un)
+    is_root && user=mysql
+    if [ ! -d "$MARIADB_DATA/mysql" ]; then
+        # No finished data directory: start over, so a half-made one never lingers.
+        say "初始化 MariaDB 数据目录 $MARIADB_DATA"
+        rm -rf "$MARIADB_DATA" "$MARIADB_DATA.partial"
+        mkdir -p "$LOCAL/mariadb"
+        is_root && chown mysql: "$LOCAL/mariadb"
+        mariadb-install-db --no-defaults --datadir="$MARIADB_DATA.partial" --user="$user" \
+            --auth-root-authentication-method=socket --auth-root-socket-user="$(id -un)" \
+            --skip-test-db >"$LOG/mariadb-install-db.log" 2>&1 \
+            || fail "MariaDB" "mariadb-install-db 失败（详见 $LOG/mariadb-install-db.log）" \
+                "确认磁盘空间与 $LOCAL 的权限（mysql 用户须能进入该目录），然后重新运行"
+        mv "$MARIADB_DATA.partial" "$MARIADB_DATA"
+    fi
+    mkdir -p "$(dirname "$MARIADB_SOCKET")"
+    touch "$LOG/mariadb.log"
+    is_root && chown mysql: "$(dirname "$MARIADB_SOCKET")" "$LOG/mariadb.log"
+    say "启动 MariaDB（端口 $MARIADB_PORT）"
+    nohup "$MARIADBD" --no-defaults --user="$user" --datadir="$MARIADB_DATA" \
+        --socket="$MARIADB_SOCKET" --port="$MARIADB_PORT" --bind-address=127.0.0.1 \
+        --skip-name-resolve --log-error="$LOG/mariadb.log" \
+        --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+        >/dev/null 2>&1 </dev/null 9>&- &
+    echo $! >"$RUN/mariadb.pid"
+    local i
+    for ((i = 0; i < 240; i++)); do
+        mariadb_ready >/dev/null 2>&1 && return 0
+        pid_alive "$RUN/mariadb.pid" || break
+        sleep 0.25
+    done
+    stop_pid mariadb
+    fail "MariaDB" "没有在 60 秒内就绪（日志最后几行：$(tail -3 "$LOG/mariadb.log" | tr '\n' ' ')）" \
+        "查看 $LOG/mariadb.log；常见原因是端口被占用或数据目录损坏（删除 $MARIADB_DATA 后重新运行）"
+}
+
 solr_ready() { curl -fs --max-time 5 -o /dev/null "http://127.0.0.1:$SOLR_PORT/solr/ckan/select?q=*:*&rows=0"; }
 
 start_solr() {
@@ -123,6 +174,7 @@ stop_all() {
     stop_pid ckan
     stop_pid solr
     stop_pid redis
+    stop_pid mariadb
     if [ -s "$PG_DATA/PG_VERSION" ] && postgres_running; then
         as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null
         say "已停止 postgres（PID $(cat "$RUN/postgres.pid" 2>/dev/null)）"
@@ -134,4 +186,5 @@ start_services() {
     start_postgres
     start_redis
     start_solr
+    start_mariadb
 }

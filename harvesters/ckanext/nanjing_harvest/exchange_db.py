@@ -240,6 +240,10 @@ class SourceConfig:
         detail = cfg.mask_url(detail[0]) if detail else type(error).__name__
         low = detail.lower()
         user = self.url.username or ""
+        if "access denied" in low and "to database" in low:
+            # MySQL/MariaDB: no such database, or no grant on it (it does not say which).
+            return f"前置库 {self.where} 无法使用：数据库服务器上没有数据库“{self.url.database}”，" \
+                   f"或账号“{user}”无权访问它"
         if "password authentication failed" in low or "access denied" in low:
             return f"无法登录前置库 {self.where}：用户名“{user}”或密码错误"
         if "does not exist" in low and "database" in low or "unknown database" in low:
