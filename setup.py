@@ -30,6 +30,7 @@ setup(
             "nanjing_harvest = ckanext.nanjing_harvest.plugin:NanjingHarvestPlugin",
             "nanjing_exchange_db = ckanext.nanjing_harvest.exchange_db:ExchangeDbHarvester",
             "nanjing_document_api = ckanext.nanjing_harvest.document_api:DocumentApiHarvester",
+            "nanjing_file_drop = ckanext.nanjing_harvest.file_drop:FileDropHarvester",
         ],
         "ckan.rdf.profiles": [
             "nanjing = ckanext.nanjing.dcat_profile:NanjingDCATProfile",

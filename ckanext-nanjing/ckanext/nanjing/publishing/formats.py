@@ -9,6 +9,7 @@ their zip directory shows they unpack to a sane size (a zip bomb renamed
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import json
@@ -19,7 +20,8 @@ from pathlib import Path
 from ..files import sha256_of
 from . import encoding as encodings
 
-__all__ = ["FormatProblem", "TABULAR", "tabular_format", "sniff", "to_text_table"]
+__all__ = ["FormatProblem", "TABULAR", "tabular_format", "sniff", "to_text_table",
+           "workbook_sheets", "sheet_to_csv"]
 
 TABULAR = ("csv", "tsv", "xlsx", "xls", "json")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -125,7 +127,14 @@ def _write_rows(rows, target: Path) -> None:
             writer.writerow([_cell_text(value) for value in row])
 
 
-def _xlsx_to_csv(path: Path, target: Path) -> None:
+def _xlsx_to_csv(path: Path, target: Path, sheet: str | None = None, skip: int = 0) -> None:
+    with _open_xlsx(path) as book:
+        _write_rows(_trim_trailing_empty(_skip(
+            _xlsx_sheet(book, sheet).iter_rows(values_only=True), skip)), target)
+
+
+@contextlib.contextmanager
+def _open_xlsx(path: Path):
     import openpyxl
 
     # A file object: openpyxl judges a path by its extension, and stored
@@ -136,32 +145,78 @@ def _xlsx_to_csv(path: Path, target: Path) -> None:
         except Exception as error:  # openpyxl raises many kinds on a broken workbook
             raise FormatProblem(f"Excel 文件无法读取：{error}") from error
         try:
-            sheet = book.worksheets[0]
-            _write_rows(_trim_trailing_empty(sheet.iter_rows(values_only=True)), target)
+            yield book
         finally:
             book.close()
 
 
-def _xls_to_csv(path: Path, target: Path) -> None:
+def _xlsx_sheet(book, sheet: str | None):
+    if sheet is None:
+        return book.worksheets[0]
+    if sheet not in book.sheetnames:
+        raise FormatProblem(f"工作簿中没有名为“{sheet}”的工作表；现有工作表："
+                            f"{'、'.join(book.sheetnames)}")
+    return book[sheet]
+
+
+def _xls_to_csv(path: Path, target: Path, sheet: str | None = None, skip: int = 0) -> None:
     import xlrd
 
-    try:
-        book = xlrd.open_workbook(str(path), on_demand=True)
-    except xlrd.XLRDError as error:
-        raise FormatProblem(f"Excel 97-2003 文件无法读取：{error}") from error
-    sheet = book.sheet_by_index(0)
+    book = _open_xls(path)
+    if sheet is None:
+        table = book.sheet_by_index(0)
+    elif sheet in book.sheet_names():
+        table = book.sheet_by_name(sheet)
+    else:
+        raise FormatProblem(f"工作簿中没有名为“{sheet}”的工作表；现有工作表："
+                            f"{'、'.join(book.sheet_names())}")
 
     def rows():
-        for index in range(sheet.nrows):
+        for index in range(table.nrows):
             row = []
-            for cell in sheet.row(index):
+            for cell in table.row(index):
                 if cell.ctype == xlrd.XL_CELL_DATE:
                     row.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
                 else:
                     row.append(cell.value if cell.value != "" else None)
             yield row
 
-    _write_rows(_trim_trailing_empty(rows()), target)
+    _write_rows(_trim_trailing_empty(_skip(rows(), skip)), target)
+
+
+def _open_xls(path: Path):
+    import xlrd
+
+    try:
+        return xlrd.open_workbook(str(path), on_demand=True)
+    except xlrd.XLRDError as error:
+        raise FormatProblem(f"Excel 97-2003 文件无法读取：{error}") from error
+
+
+def _skip(rows, count: int):
+    """Rows after the first `count` (budget tables carry a title and a unit
+    line above the header)."""
+    for index, row in enumerate(rows):
+        if index >= count:
+            yield row
+
+
+def workbook_sheets(path: Path, declared: str) -> list[str]:
+    """The names of a workbook's sheets, in order."""
+    if declared == "xlsx":
+        _refuse_zip_bomb(path)
+        with _open_xlsx(path) as book:
+            return list(book.sheetnames)
+    return list(_open_xls(path).sheet_names())
+
+
+def sheet_to_csv(path: Path, declared: str, sheet: str, target: Path, header_row: int = 1) -> None:
+    """One sheet of a workbook as UTF-8 CSV, starting at its header row (1-based)."""
+    if declared == "xlsx":
+        _refuse_zip_bomb(path)
+        _xlsx_to_csv(path, target, sheet, header_row - 1)
+    else:
+        _xls_to_csv(path, target, sheet, header_row - 1)
 
 
 def _trim_trailing_empty(rows):
