@@ -31,6 +31,8 @@ setup(
             "nanjing_exchange_db = ckanext.nanjing_harvest.exchange_db:ExchangeDbHarvester",
             "nanjing_document_api = ckanext.nanjing_harvest.document_api:DocumentApiHarvester",
             "nanjing_file_drop = ckanext.nanjing_harvest.file_drop:FileDropHarvester",
+            "nanjing_ckan_harvester = ckanext.nanjing_harvest.reused:CkanHarvester",
+            "nanjing_dcat_rdf_harvester = ckanext.nanjing_harvest.reused:DcatRdfHarvester",
         ],
         "ckan.rdf.profiles": [
             "nanjing = ckanext.nanjing.dcat_profile:NanjingDCATProfile",
