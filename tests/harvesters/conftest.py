@@ -139,3 +139,16 @@ def snapshot() -> dict[str, tuple]:
     model.Session.expire_all()
     return {p.name: (p.metadata_modified, p.private, p.state, p.title)
             for p in model.Session.query(model.Package).filter(model.Package.type != "harvest")}
+
+
+@pytest.fixture
+def harvest_consumers(ckan_ini, tmp_path):
+    """ckanext-harvest's real gather and fetch consumers (tests/harvesters/queues.py)."""
+    from ckanext.harvest import queue
+    from .queues import Consumers
+
+    queue.purge_queues()   # nothing left over from another test
+    running = Consumers(ckan_ini, tmp_path)
+    yield running
+    running.stop()
+    queue.purge_queues()

@@ -408,3 +408,26 @@ def test_demo_service_pages_filters_and_requires_its_token(tmp_path):
                                   headers=auth, timeout=5)
         assert attachment.headers["Content-Type"] == "application/pdf"
         assert attachment.content.startswith(b"%PDF")
+
+
+def test_killed_fetch_consumer_then_run_again_loses_and_duplicates_nothing(
+        make_source, oa, harvest_consumers):
+    from .queues import current_objects_per_guid, interrupt_and_run_again
+
+    template = json.loads(oa.path("NJSFJ-2026-0003").read_text("utf-8"))
+    template.pop("interpretation", None)
+    template["attachments"] = []
+    for number in range(60):
+        doc = dict(template, id=f"NJSFJ-2026-{500 + number:04d}",
+                   title=f"南京市司法局关于第{number + 1}批行政执法公示事项的通知",
+                   doc_number=f"宁司规〔2026〕{500 + number}号")
+        oa.path(doc["id"]).write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    source = make_source()
+
+    interrupt_and_run_again(harvest_consumers, source, after=15)
+
+    model.Session.expire_all()
+    names = [p.name for p in harvested("policy_document")]
+    assert len(names) == len(set(names)) == DOCUMENTS + 60
+    assert len(harvested("policy_interpretation")) == INTERPRETATIONS
+    assert set(current_objects_per_guid(source["id"]).values()) == {1}

@@ -367,3 +367,18 @@ def test_password_is_never_shown(make_source, run, exchange_db, sysadmin, app):
         assert found["count"] == 1 and secret not in json.dumps(found)
     activities = model.Session.query(Activity).filter_by(object_id=source["id"]).all()
     assert activities and secret not in json.dumps([a.data for a in activities])
+
+
+def test_emptied_exchange_table_withdraws_nothing(make_source, run, exchange_db):
+    """An exchange table emptied by a failed sync is not a withdrawal of
+    every entry: the job reports it and the catalog stays as it was."""
+    source = make_source()
+    run(source)
+    before = snapshot()
+    exchange_db.execute("DELETE FROM czj_budget_disclosure")
+
+    job = run(source)
+
+    (message,) = job["gather_errors"]
+    assert f"不再列出已采集的 {LIVE_ENTRIES + 1} 条记录中的 {LIVE_ENTRIES} 条" in message
+    assert snapshot() == before

@@ -298,3 +298,62 @@ def test_file_over_the_size_limit_is_refused(make_source, run, drop):
     (message,) = job["gather_errors"]
     assert "超过上限 1 MB" in message
     assert DEPARTMENTS not in public_names()
+
+
+def test_emptied_manifest_withdraws_nothing_unless_allowed(make_source, run, drop, sysadmin):
+    source = make_source({"folder": str(drop)})
+    run(source)
+    before = snapshot()
+    write_manifest(drop, {"datasets": []})
+
+    job = run(source)
+
+    (message,) = job["gather_errors"]
+    assert "不再列出已采集的 4 条记录中的 4 条" in message and "allow_mass_withdraw" in message
+    assert snapshot() == before and public_names() == ALL
+
+    helpers.call_action("harvest_source_update", {"user": sysadmin["name"]}, id=source["id"],
+                        **{k: source[k] for k in ("name", "title", "url", "source_type",
+                                                  "owner_org")},
+                        config=json.dumps({"folder": str(drop), "allow_mass_withdraw": True}))
+    job = run(source)
+    assert job["gather_errors"] == [] and public_names() == set()
+
+
+def test_title_lines_above_the_header_are_not_loaded_as_rows(make_source, run, drop):
+    """Without header_row, the gate finds the header under the sheet's title
+    and unit lines, and the DataStore load starts after that same header."""
+    value = manifest(drop)
+    del value["datasets"][1]["files"][0]["header_row"]
+    write_manifest(drop, value)
+
+    job = run(make_source({"folder": str(drop)}))
+
+    assert job["object_errors"] == []
+    (resource,) = show(SPENDING)["resources"]
+    assert resource["datastore_active"] is True
+    table = rows(resource)
+    assert len(table) == 11 and table[0]["科目编码"] == "201"
+
+
+def test_killed_fetch_consumer_then_run_again_loses_and_duplicates_nothing(
+        make_source, drop, harvest_consumers):
+    from .queues import current_objects_per_guid, interrupt_and_run_again
+
+    value = manifest(drop)
+    template = value["datasets"][3]
+    names = set()
+    for number in range(40):
+        entry = json.loads(json.dumps(template))
+        entry["name"] = f"dept-budget-copy-{number:02d}"
+        entry["fields"]["resource_code"] = f"320100-03-{100 + number:04d}"
+        value["datasets"].append(entry)
+        names.add(entry["name"])
+    write_manifest(drop, value)
+    source = make_source({"folder": str(drop)})
+
+    interrupt_and_run_again(harvest_consumers, source, after=10)
+
+    assert public_names() == ALL | names
+    current = current_objects_per_guid(source["id"])
+    assert set(current) == ALL | names and set(current.values()) == {1}

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 DOCUMENT, INTERPRETATION = "policy_document", "policy_interpretation"
 TOP_KEYS = {"api_url", "page_size", "token", "token_env", "organization", "organizations",
             "fields", "interpretation_fields", "name_prefix", "attachments", "on_withdraw",
-            "timeout", "withdrawn_values", "max_attachment_mb"}
+            "timeout", "withdrawn_values", "max_attachment_mb", "allow_mass_withdraw"}
 # catalog field → key of the API's document (or of its interpretation)
 DOCUMENT_FIELDS = {"title": "title", "doc_number": "doc_number", "issued_date": "issued_date",
                    "area": "area", "notes": "content", "tag_string": "keywords"}

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 BACKENDS = {"postgresql": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB"}
 TYPES = ("gkml_item", "open_dataset")
 TOP_KEYS = {"database_url", "password", "password_env", "on_withdraw", "connect_timeout",
-            "mappings"}
+            "mappings", "allow_mass_withdraw"}
 MAPPING_KEYS = {"name", "type", "table", "schema", "key", "watermark", "status_column",
                 "withdrawn_values", "organization"}
 GKML_KEYS = {"fields", "values", "name_prefix"}

@@ -46,7 +46,7 @@ __all__ = ["FileDropHarvester", "SourceConfig", "Drop"]
 log = logging.getLogger(__name__)
 
 TOP_KEYS = {"folder", "url", "manifest", "on_withdraw", "organization", "max_file_mb",
-            "timeout", "token", "token_env"}
+            "timeout", "token", "token_env", "allow_mass_withdraw"}
 DATASET_KEYS = {"name", "type", "organization", "fields", "files"}
 FILE_KEYS = {"path", "sheet", "sheets", "header_row", "name", "description"}
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "csv", ".xlsx": "xlsx", ".xls": "xls"}

@@ -184,9 +184,11 @@ class _CanonicalCsv(io.RawIOBase):
 
     def _batches(self, path: Path, delimiter: str) -> Iterator[pa.RecordBatch]:
         names = [f"c{i}" for i in range(len(self.schema.fields))]
+        # Rows up to the header the gate found (title lines above a table too).
+        skip = engine.find_header(path, delimiter)[0] + 1
         reader = pa_csv.open_csv(
             path,
-            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1, use_threads=True,
+            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=skip, use_threads=True,
                                             block_size=engine.BLOCK_SIZE),
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
             convert_options=pa_csv.ConvertOptions(

@@ -32,7 +32,8 @@ from frictionless import Schema
 from . import checks, messages
 from .report import Problem, Report
 
-__all__ = ["validate_file", "validate_with_frictionless", "sniffed_delimiter", "BLOCK_SIZE"]
+__all__ = ["validate_file", "validate_with_frictionless", "sniffed_delimiter", "find_header",
+           "BLOCK_SIZE"]
 
 # A record longer than this cannot be read (pyarrow reads whole blocks); the
 # file is refused with a plain explanation instead.
@@ -190,18 +191,7 @@ class _ArrowValidation:
                                parse_options=parse_options, convert_options=convert_options)
 
     def _find_header(self) -> tuple[int, list[str]]:
-        """Frictionless's guess of the header row: among the first 100
-        records, the first one about as wide as the average (records before
-        it are skipped). Returns its 0-based index and its stripped labels."""
-        with self.path.open("r", encoding="utf-8-sig", newline="") as stream:
-            rows = csv.reader(stream, delimiter=self.dialect.delimiter, quotechar='"')
-            sample = [row for _, row in zip(range(SNIFF_LINES), rows)]
-        if not sample:
-            return 0, []
-        width = round(sum(map(len, sample)) / len(sample))
-        drift = max(round(width * 0.1), 1)
-        index = next((i for i, row in enumerate(sample) if abs(len(row) - width) <= drift), 0)
-        return index, [label.strip() for label in sample[index]]
+        return find_header(self.path, self.dialect.delimiter)
 
     def run(self) -> None:
         csv.field_size_limit(BLOCK_SIZE)
@@ -654,3 +644,20 @@ def _constraint_test(kind: str, name: str, value):
         allowed = pa.array([str(x) for x in value], pa.string())
         return lambda v: pc.is_in(v, value_set=allowed)
     return False
+
+
+def find_header(path: Path, delimiter: str) -> tuple[int, list[str]]:
+    """Frictionless's guess of the header row: among the first 100 records,
+    the first one about as wide as the average (records before it, such as
+    a budget table's title and unit lines, are skipped). Returns its 0-based
+    index and its stripped labels; the DataStore load starts after it too."""
+    csv.field_size_limit(BLOCK_SIZE)
+    with path.open("r", encoding="utf-8-sig", newline="") as stream:
+        rows = csv.reader(stream, delimiter=delimiter, quotechar='"')
+        sample = [row for _, row in zip(range(SNIFF_LINES), rows)]
+    if not sample:
+        return 0, []
+    width = round(sum(map(len, sample)) / len(sample))
+    drift = max(round(width * 0.1), 1)
+    index = next((i for i, row in enumerate(sample) if abs(len(row) - width) <= drift), 0)
+    return index, [label.strip() for label in sample[index]]
