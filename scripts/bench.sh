@@ -1,0 +1,34 @@
+# The harvester benchmark (make bench-harvest): its own CKAN databases
+# (ckan_bench, datastore_bench), config ($BENCH_INI: Solr site_id
+# nanjing_bench, Redis db 6, storage-bench) and exchange database
+# (exchange_bench), so that it never touches the demo's or the tests'
+# catalog. Sourced by scripts/nanjing after lib.sh, services.sh and init.sh;
+# needs init_databases first (the exchange roles and their passwords).
+
+BENCH_INI=${NANJING_BENCH_INI:-$LOCAL/bench.ini}
+BENCH_REDIS_DB=${NANJING_BENCH_REDIS_DB:-6}
+BENCH_CKAN_PORT=${NANJING_BENCH_CKAN_PORT:-5068}
+BENCH_EXCHANGE_DB=exchange_bench
+
+# Databases, config and tables of the benchmark; safe to repeat.
+ensure_bench() {
+    ensure_database ckan_bench
+    ensure_database datastore_bench
+    write_ini "$BENCH_INI" nanjing_bench ckan_bench datastore_bench "$BENCH_REDIS_DB" \
+        "$LOCAL/storage-bench" "$BENCH_CKAN_PORT"
+    init_ckan_db "$BENCH_INI" datastore_bench
+    # exchange_owner may not create databases (NOCREATEDB): the superuser does.
+    [ "$(psql_super -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$BENCH_EXCHANGE_DB'")" = 1 ] \
+        || psql_super -d postgres -c "CREATE DATABASE $BENCH_EXCHANGE_DB OWNER exchange_owner ENCODING 'UTF8' TEMPLATE template0" \
+        || fail "基准前置库" "无法创建数据库 $BENCH_EXCHANGE_DB" "确认 PostgreSQL 正在运行（make services），然后重新运行"
+}
+
+# bench_harvest [ARGS...]: ckan nanjing-harvest bench-harvest on the bench
+# config (after ensure_bench); it fills exchange_bench as exchange_owner and
+# the source reads it as exchange_reader, with the secrets file's passwords.
+bench_harvest() {
+    NANJING_BENCH_EXCHANGE_DB=$BENCH_EXCHANGE_DB \
+    NANJING_BENCH_OWNER_PASSWORD=$(secret EXCHANGE_OWNER_PASSWORD) \
+    NANJING_BENCH_READER_PASSWORD=$(secret EXCHANGE_READER_PASSWORD) \
+        "$CKAN" -c "$BENCH_INI" nanjing-harvest bench-harvest "$@"
+}
