@@ -1,5 +1,5 @@
 # The two commands of README.md, plus helpers. All work is in scripts/nanjing.
-.PHONY: demo test bench-validate services stop doctor
+.PHONY: demo test bench-validate bench-harvest services stop doctor
 
 demo:      ## install, start services, load the demo catalog, serve http://127.0.0.1:5000
 	@scripts/nanjing demo
@@ -9,6 +9,9 @@ test:      ## install, start services and run the whole test suite
 
 bench-validate:  ## speed and peak memory of the validation gate against frictionless, and of the DataStore load
 	@scripts/nanjing bench-validate $(BENCH_ARGS)
+
+bench-harvest:  ## harvest 10,000 exchange-database rows end to end, then an unchanged re-run (own databases)
+	@scripts/nanjing bench-harvest $(BENCH_ARGS)
 
 services:  ## start PostgreSQL, Redis and Solr and prepare the databases
 	@scripts/nanjing services

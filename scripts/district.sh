@@ -73,7 +73,7 @@ province_ready() { curl -fs --max-time 5 -o /dev/null "http://127.0.0.1:$PROVINC
 start_province() {
     if pid_alive "$RUN/province.pid" && province_ready; then return 0; fi
     port_open "$PROVINCE_PORT" && fail "省级 DCAT 目录" "端口 $PROVINCE_PORT 已被其他程序占用" \
-        "停止占用该端口的程序，或设置 NANJING_PROVINCE_PORT=其他端口（并改 harvesters/demo_sources/ 中的地址）"
+        "停止占用该端口的程序，或设置 NANJING_PROVINCE_PORT=其他端口"
     say "启动江苏省演示 DCAT 目录 http://127.0.0.1:$PROVINCE_PORT/catalog.ttl"
     nohup "$VENV/bin/python" -m http.server "$PROVINCE_PORT" --bind 127.0.0.1 \
         --directory "$PROVINCE_FOLDER" >"$LOG/province.log" 2>&1 </dev/null 9>&- &

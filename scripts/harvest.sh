@@ -78,5 +78,6 @@ run_demo_harvests() {
     say "登记演示采集源并各采集一次（前置库、公文系统、文件投递、区级目录、省级 DCAT 目录）"
     ckan_quiet -c "$CKAN_INI" nanjing-harvest demo-sources "$ROOT/harvesters/demo_sources" \
         --var "ROOT=$ROOT" --var "PG_PORT=$PG_PORT" --var "OA_PORT=$OA_PORT" \
+        --var "DISTRICT_PORT=$DISTRICT_PORT" --var "PROVINCE_PORT=$PROVINCE_PORT" \
         || fail "演示采集" "有采集源未能完整采集" "按上面列出的错误处理后重新运行"
 }
