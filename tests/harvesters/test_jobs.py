@@ -4,7 +4,6 @@ its record's key (ckanext-harvest's summary keeps only the 20 most frequent)."""
 from __future__ import annotations
 
 import copy
-import json
 import os
 import subprocess
 

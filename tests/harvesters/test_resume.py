@@ -13,11 +13,10 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
-from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestJob
 
 from .conftest import PASSWORD_ENV
-from .queues import (APP_NAME, Consumers, current_objects_per_guid, interrupt_and_run_again,
+from .queues import (APP_NAME, current_objects_per_guid, interrupt_and_run_again,
                      job_status, objects, run_to_the_end, wait)
 
 EXTRA_ROWS = 160
@@ -43,12 +42,10 @@ def _expected_names(exchange_db) -> set[str]:
 
 
 @pytest.fixture
-def consumers(ckan_ini, tmp_path, exchange_db):
-    queue.purge_queues()   # nothing left over from another test
-    running = Consumers(ckan_ini, tmp_path, {PASSWORD_ENV: exchange_db.reader_password})
-    yield running
-    running.stop()
-    queue.purge_queues()
+def consumers(harvest_consumers, exchange_db):
+    """The consumers, with the exchange database's password (password_env)."""
+    harvest_consumers.env[PASSWORD_ENV] = exchange_db.reader_password
+    return harvest_consumers
 
 
 def _assert_catalog_is_exactly_the_source(exchange_db, source: dict) -> None:

@@ -99,6 +99,22 @@ class NanjingHarvester(HarvesterBase):
             raise ConfigError("平台未启用插件 nanjing_harvest（它保证密码不被显示）：请把它加入 "
                               "ckan.plugins 后再保存采集源")
 
+    @staticmethod
+    def owner_org(organization: str | None, source_owner: str | None, where: str,
+                  given_in: str) -> str:
+        """The id of the organization named in the source's configuration
+        (`where` prefixes messages, `given_in` says where to name one), else
+        the harvest source's own organization."""
+        if organization:
+            group = model.Group.get(organization)
+            if group is None or not group.is_organization:
+                raise ConfigError(f"{where}组织“{organization}”不存在")
+            return group.id
+        if not source_owner:
+            raise ConfigError(f"{where}没有发布组织：请为采集源选择组织，或在{given_in}中给出 "
+                              f"organization")
+        return source_owner
+
     # Gather
 
     def gather_error(self, job, message: str) -> None:

@@ -322,7 +322,8 @@ class ExchangeDbHarvester(NanjingHarvester):
             with source.connect() as connection:
                 for mapping in source.mappings:
                     try:
-                        owner = self._owner(mapping, source_owner)
+                        owner = self.owner_org(mapping.organization, source_owner,
+                                               f"{mapping.where}：", "映射")
                         table = reflect(connection, mapping)
                         if mapping.type == "gkml_item":
                             got, gone = self._gkml(connection, table, mapping, source, owner,
@@ -349,18 +350,6 @@ class ExchangeDbHarvester(NanjingHarvester):
         for problem in problems:
             self.gather_error(harvest_job, problem)
         return self.queue(harvest_job, current, records, withdrawals)
-
-    @staticmethod
-    def _owner(mapping: Mapping, source_owner: str | None) -> str:
-        if mapping.organization:
-            group = model.Group.get(mapping.organization)
-            if group is None:
-                raise ConfigError(f"{mapping.where}：组织“{mapping.organization}”不存在")
-            return group.id
-        if not source_owner:
-            raise ConfigError(f"{mapping.where}：没有发布组织：请为采集源选择组织，或在映射中给出 "
-                              f"organization")
-        return source_owner
 
     def _gkml(self, connection: Connection, table: sa.Table, mapping: Mapping,
               source: SourceConfig, owner: str, current: dict[str, Current],

@@ -21,6 +21,7 @@ reported and left as it was.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import mimetypes
@@ -29,12 +30,11 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 
-import ckan.model as model
 
 from . import config as cfg
 from . import fields
@@ -339,7 +339,8 @@ class FileDropHarvester(NanjingHarvester):
         self._check_entry(entry, index)
         dataset_type = entry.get("type") or "open_dataset"
         schema = fields.dataset_fields(dataset_type)
-        owner = self._owner(entry.get("organization") or source.organization, source_owner)
+        owner = self.owner_org(entry.get("organization") or source.organization, source_owner,
+                               "", "清单")
         data: dict[str, Any] = {"type": dataset_type, "name": entry["name"], "owner_org": owner}
         for target, value in entry["fields"].items():
             data[target] = value if target == "information_items" \
@@ -354,17 +355,6 @@ class FileDropHarvester(NanjingHarvester):
                 "download": part.path, "sheet": part.sheet, "header_row": part.header_row,
                 "sha256": hashlib.sha256(body).hexdigest()})
         return Record(guid=entry["name"], key=entry["name"], dataset=data, resources=resources)
-
-    @staticmethod
-    def _owner(organization: str | None, source_owner: str | None) -> str:
-        if organization:
-            group = model.Group.get(organization)
-            if group is None or not group.is_organization:
-                raise ConfigError(f"组织“{organization}”不存在")
-            return group.id
-        if not source_owner:
-            raise ConfigError("没有发布组织：请为采集源选择组织，或在清单中给出 organization")
-        return source_owner
 
     # Import
 
@@ -385,12 +375,19 @@ class FileDropHarvester(NanjingHarvester):
         return _sheet_csv(body, kind, sheet, header_row), "text/csv"
 
 
-def _workbook_sheets(body: bytes, kind: str) -> list[str]:
-    from ckanext.nanjing.publishing import formats
-
+@contextlib.contextmanager
+def _workbook_file(body: bytes, kind: str) -> Iterator[Path]:
+    """The workbook's bytes as a file: the readers take paths."""
     with tempfile.TemporaryDirectory(prefix="nanjing-drop-") as folder:
         path = Path(folder) / f"book.{kind}"
         path.write_bytes(body)
+        yield path
+
+
+def _workbook_sheets(body: bytes, kind: str) -> list[str]:
+    from ckanext.nanjing.publishing import formats
+
+    with _workbook_file(body, kind) as path:
         try:
             return formats.workbook_sheets(path, kind)
         except formats.FormatProblem as error:
@@ -400,9 +397,8 @@ def _workbook_sheets(body: bytes, kind: str) -> list[str]:
 def _sheet_csv(body: bytes, kind: str, sheet: str, header_row: int) -> bytes:
     from ckanext.nanjing.publishing import formats
 
-    with tempfile.TemporaryDirectory(prefix="nanjing-drop-") as folder:
-        path, target = Path(folder) / f"book.{kind}", Path(folder) / "sheet.csv"
-        path.write_bytes(body)
+    with _workbook_file(body, kind) as path:
+        target = path.with_name("sheet.csv")
         try:
             formats.sheet_to_csv(path, kind, sheet, target, header_row)
         except formats.FormatProblem as error:

@@ -154,9 +154,12 @@ def _xlsx_sheet(book, sheet: str | None):
     if sheet is None:
         return book.worksheets[0]
     if sheet not in book.sheetnames:
-        raise FormatProblem(f"工作簿中没有名为“{sheet}”的工作表；现有工作表："
-                            f"{'、'.join(book.sheetnames)}")
+        raise _no_such_sheet(sheet, book.sheetnames)
     return book[sheet]
+
+
+def _no_such_sheet(sheet: str, names: list[str]) -> FormatProblem:
+    return FormatProblem(f"工作簿中没有名为“{sheet}”的工作表；现有工作表：{'、'.join(names)}")
 
 
 def _xls_to_csv(path: Path, target: Path, sheet: str | None = None, skip: int = 0) -> None:
@@ -168,8 +171,7 @@ def _xls_to_csv(path: Path, target: Path, sheet: str | None = None, skip: int = 
     elif sheet in book.sheet_names():
         table = book.sheet_by_name(sheet)
     else:
-        raise FormatProblem(f"工作簿中没有名为“{sheet}”的工作表；现有工作表："
-                            f"{'、'.join(book.sheet_names())}")
+        raise _no_such_sheet(sheet, book.sheet_names())
 
     def rows():
         for index in range(table.nrows):
