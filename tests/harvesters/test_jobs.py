@@ -4,6 +4,7 @@ its record's key (ckanext-harvest's summary keeps only the 20 most frequent)."""
 from __future__ import annotations
 
 import copy
+import json
 import os
 import subprocess
 
@@ -108,3 +109,43 @@ def test_every_error_is_kept_and_shown_with_its_key(make_source, run, drop, app,
     model.Session.expire_all()
     assert not {p.name for p in model.Session.query(model.Package)
                 .filter_by(private=False, state="active")} & keys
+
+
+def _demo_sources(ckan_ini, folder, *args):
+    return subprocess.run([str(CKAN_BIN), "-c", ckan_ini, "nanjing-harvest", "demo-sources",
+                           str(folder), *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('{"name": "czj-file-drop", ', "czj.json 不是合法的 JSON：第 1 行"),
+    ('["not", "an", "object"]', "czj.json 应是一个 JSON 对象"),
+    ('{"name": "czj-file-drop", "title": "文件投递"}', "czj.json 缺少 url、source_type、config"),
+    ('{"name": "x", "title": "t", "url": "u", "source_type": "nanjing_file_drop", "config": {}}',
+     "czj.json 的名称“x”无效"),
+    ('{"name": "czj-file-drop", "title": "t", "url": "u", "source_type": "nanjing_file_drop",'
+     ' "owner_org": "nanjing-nosuch", "config": {"folder": "/srv"}}', "组织“nanjing-nosuch”不存在"),
+])
+def test_bad_demo_source_definition_is_refused_in_chinese(czj, ckan_ini, tmp_path, text, expected):
+    (tmp_path / "czj.json").write_text(text, encoding="utf-8")
+
+    result = _demo_sources(ckan_ini, tmp_path)
+
+    assert result.returncode != 0 and expected in result.stderr, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert helpers.call_action("harvest_source_list", {"ignore_auth": True}) == []
+
+
+def test_demo_sources_are_registered_run_and_rerun_without_change(czj, ckan_ini, tmp_path, drop):
+    (tmp_path / "czj.json").write_text(json.dumps({
+        "name": "czj-file-drop", "title": "文件投递：市财政局预算公开表", "url": "file://${DROP}",
+        "source_type": "nanjing_file_drop", "owner_org": "nanjing-czj",
+        "config": {"folder": "${DROP}"}}, ensure_ascii=False), encoding="utf-8")
+
+    first = _demo_sources(ckan_ini, tmp_path, "--var", f"DROP={drop}")
+    again = _demo_sources(ckan_ini, tmp_path, "--var", f"DROP={drop}")
+
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "已登记采集源 czj-file-drop" in first.stdout and "新增 4" in first.stdout
+    assert again.returncode == 0 and "已更新采集源 czj-file-drop" in again.stdout
+    assert "新增 0，更新 0，删除 0，出错 0" in again.stdout
+    assert public_names() == ALL

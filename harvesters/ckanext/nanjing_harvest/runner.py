@@ -146,9 +146,13 @@ def _load_definition(path: Path, variables: dict[str, str]) -> dict[str, Any]:
     if "config_file" in value:
         value["config"] = _read_json(path.parent / value.pop("config_file"), variables)
         value["config"].update(value.pop("config_changes", {}))
-    missing = [k for k in ("name", "title", "url", "source_type", "config") if not value.get(k)]
-    if missing or not _NAME.match(str(value.get("name"))):
-        raise click.ClickException(f"{path.name} 缺少 {'、'.join(missing) or 'name'} 或名称无效")
+    missing = [k for k in ("name", "title", "url", "source_type", "config")
+               if value.get(k) in (None, "")]
+    if missing:
+        raise click.ClickException(f"{path.name} 缺少 {'、'.join(missing)}")
+    if not _NAME.match(str(value["name"])):
+        raise click.ClickException(f"{path.name} 的名称“{value['name']}”无效：只能用小写字母、数字、"
+                                   f"- 和 _（2 到 100 个字符）")
     return value
 
 
