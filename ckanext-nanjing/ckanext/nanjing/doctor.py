@@ -7,6 +7,7 @@ that says what is wrong and how to fix it. They are used by
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import xml.dom.minidom
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -18,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 __all__ = [
     "Check", "check_database", "check_datastore", "check_redis", "check_solr",
-    "check_plugins", "run_all", "startup_checks",
+    "check_plugins", "check_calendar", "run_all", "startup_checks",
 ]
 
 SETUP_HINT = "运行 `make services` 启动项目的全部服务（PostgreSQL、Redis、Solr）"
@@ -33,11 +34,13 @@ class Check:
     ok: bool
     summary: str
     fix: str = ""
+    # A working service with something to act on soon (does not fail `doctor`).
+    warning: bool = False
 
     def report(self) -> str:
-        mark = "正常" if self.ok else "异常"
+        mark = "异常" if not self.ok else "提醒" if self.warning else "正常"
         text = f"[{mark}] {self.service}：{self.summary}"
-        if not self.ok and self.fix:
+        if (not self.ok or self.warning) and self.fix:
             text += f"\n       解决办法：{self.fix}"
         return text
 
@@ -222,8 +225,23 @@ def check_plugins(config: Mapping[str, Any]) -> Check:
     return Check(service, True, "已加载：" + "、".join(required))
 
 
+def check_calendar(config: Mapping[str, Any], today: datetime.date | None = None) -> Check:
+    """The working-day clock knows this year and, from 1 November, the next."""
+    from . import workdays
+
+    path = config.get("ckanext.nanjing.holidays_file") or ""
+    try:
+        cal = workdays.Calendar(path)
+    except workdays.HolidayFileError as error:
+        return Check("工作日历", False, str(error), f"修正 {path} 后重新运行 ckan nanjing doctor")
+    warning = workdays.missing_year_warning(today or datetime.date.today(), cal)
+    if warning:
+        return Check("工作日历", True, warning, f"在 {path or '节假日文件'} 中补充该年", warning=True)
+    return Check("工作日历", True, f"法定节假日已知至 {cal.last_covered_year} 年")
+
+
 ALL_CHECKS: list[Callable[[Mapping[str, Any]], Check]] = [
-    check_database, check_datastore, check_redis, check_solr, check_plugins,
+    check_database, check_datastore, check_redis, check_solr, check_plugins, check_calendar,
 ]
 
 
