@@ -11,8 +11,18 @@ pytestmark = pytest.mark.browser
 
 def test_pages_and_preview_run_without_csp_violations(live_server, page, demo_part):  # noqa: F811
     violations = []
-    page.on("console", lambda message: "Content Security Policy" in message.text
-            and violations.append(message.text))
+
+    def note(message):
+        if "Content Security Policy" not in message.text:
+            return
+        # CKAN 2.12's datatablesview.js calls setTimeout(initFilterObserver(), 100)
+        # after loading its translations: it passes the call's result (undefined),
+        # which the browser would evaluate as the string "undefined", a no-op.
+        # The policy blocks that evaluation; nothing is lost (rows still load).
+        if "unsafe-eval" in message.text and "datatablesview.js" in message.location["url"]:
+            return
+        violations.append(f"{page.url}: {message.text} ({message.location})")
+    page.on("console", note)
     response = page.goto(f"{live_server}/")
     assert "frame-ancestors 'self'" in response.headers["content-security-policy"]
     page.goto(f"{live_server}/gkml")
