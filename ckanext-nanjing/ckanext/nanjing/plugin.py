@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultPermissionLabels, DefaultTranslation
 
-from . import doctor, downloads, errors, locale_fix
+from . import doctor, downloads, errors, locale_fix, security
 from .catalog import facets, review
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ class NanjingPlugin(p.SingletonPlugin, DefaultTranslation, DefaultPermissionLabe
         errors.register_handlers(app)
         downloads.register(app)
         locale_fix.register(app)
+        security.register(app)
         return app
 
     # IFacets

@@ -1,0 +1,124 @@
+"""Security headers on every response, the upload size limit and a limit on
+failed logins. Set in the application, so they hold under any server
+(`ckan run`, gunicorn, behind any proxy)."""
+from __future__ import annotations
+
+import json
+import re
+import logging
+
+from flask import Response, request
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import ckan.plugins.toolkit as tk
+from ckan.lib import signals
+from ckan.lib.redis import connect_to_redis
+
+log = logging.getLogger(__name__)
+
+__all__ = ["register", "upload_too_large_message", "LOGIN_THROTTLED"]
+
+MB = 1024 * 1024
+API_PATH = re.compile(r"^(/[A-Za-z_]+)?/api/")
+# Multipart framing and the other form fields around an uploaded file.
+FORM_MARGIN = MB
+
+LOGIN_THROTTLED = "登录失败次数过多，请 {minutes} 分钟后再试。"
+
+
+def upload_too_large_message(limit_mb: int) -> str:
+    return (f"上传的内容超过了平台允许的 {limit_mb} MB 上限，未被接收。"
+            f"请压缩或拆分文件后重新上传，或改为提供文件的下载链接。")
+
+
+def register(app) -> None:
+    app.after_request(_add_headers)
+    app.before_request(_refuse_oversized_request)
+    app.before_request(_refuse_throttled_login)
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
+    # Werkzeug also stops a body without Content-Length (chunked) at this size.
+    app.config["MAX_CONTENT_LENGTH"] = _limit_mb() * MB + FORM_MARGIN
+    signals.failed_login.connect(_count_failed_login)
+    # Behind a proxy every client has the proxy's address: take the client's
+    # from the X-Forwarded-For the trusted proxies add.
+    hops = tk.config.get("ckanext.nanjing.proxy_hops")
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
+def _add_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy",
+                       tk.config.get("ckanext.nanjing.content_security_policy"))
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    hsts = tk.config.get("ckanext.nanjing.hsts_max_age")
+    if hsts and request.scheme == "https":
+        headers.setdefault("Strict-Transport-Security", f"max-age={hsts}; includeSubDomains")
+    return response
+
+
+def _limit_mb() -> int:
+    return tk.config.get("ckan.max_resource_size")
+
+
+def _refuse_oversized_request():
+    length = request.content_length
+    if length is not None and length > _limit_mb() * MB + FORM_MARGIN:
+        return _too_large(None)
+    return None
+
+
+def _too_large(error):
+    message = upload_too_large_message(_limit_mb())
+    if API_PATH.match(request.path):
+        body = {"success": False, "error": {"__type": "Request Entity Too Large",
+                                            "message": message}}
+        return Response(json.dumps(body, ensure_ascii=False), 413,
+                        content_type="application/json;charset=utf-8")
+    return Response(f"<!doctype html><meta charset=utf-8><title>413</title><p>{message}</p>",
+                    413, content_type="text/html;charset=utf-8")
+
+
+# Failed logins are counted per client address and per account name, in Redis
+# so that every web worker sees the same counts.
+def _keys(login: str | None) -> list[str]:
+    site = tk.config.get("ckan.site_id")
+    keys = [f"{site}:nanjing:login-failures:ip:{request.remote_addr}"]
+    if login:
+        keys.append(f"{site}:nanjing:login-failures:user:{login.lower()}")
+    return keys
+
+
+def _count_failed_login(login, **kwargs) -> None:
+    window = tk.config.get("ckanext.nanjing.login_throttle.window") * 60
+    try:
+        redis = connect_to_redis()
+        for key in _keys(str(login)):
+            pipe = redis.pipeline()
+            pipe.incr(key)
+            pipe.expire(key, window)
+            pipe.execute()
+    except Exception:  # noqa: BLE001 - a Redis outage must not block logins
+        log.exception("Could not count a failed login")
+
+
+def _refuse_throttled_login():
+    if request.method != "POST" or request.endpoint != "user.login":
+        return None
+    limit = tk.config.get("ckanext.nanjing.login_throttle.attempts")
+    try:
+        redis = connect_to_redis()
+        counts = [int(redis.get(key) or 0) for key in _keys(request.form.get("login"))]
+    except Exception:  # noqa: BLE001
+        log.exception("Could not read failed-login counts")
+        return None
+    if max(counts) < limit:
+        return None
+    minutes = tk.config.get("ckanext.nanjing.login_throttle.window")
+    message = LOGIN_THROTTLED.format(minutes=minutes)
+    return Response(f"<!doctype html><meta charset=utf-8><title>429</title><p>{message}</p>",
+                    429, {"Retry-After": str(minutes * 60)},
+                    content_type="text/html;charset=utf-8")
