@@ -138,3 +138,59 @@ def test_a_resource_url_that_times_out(call, steward, dataset, slow_url):
     assert result["success"] is False
     assert "下载资源文件超时（1 秒无响应）" in result["error"]["url"][0]
     assert call("package_show", id=dataset["id"])["result"]["resources"] == []
+
+
+def _zip(*names: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in names:
+            archive.writestr(name, "<x/>")
+    return buffer.getvalue()
+
+
+def _ole(stream: str) -> bytes:
+    return (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+            + stream.encode("utf-16-le") + b"\x00" * 64)
+
+
+NOT_TABLES = {
+    "PDF 文档": b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n" + VALID_CSV.encode(),
+    "Word 文档（.docx）": _zip("[Content_Types].xml", "word/document.xml"),
+    "PowerPoint 演示文稿（.pptx）": _zip("[Content_Types].xml", "ppt/presentation.xml"),
+    "Word 97-2003 文档（.doc）": _ole("WordDocument"),
+    "PowerPoint 97-2003 演示文稿（.ppt）": _ole("PowerPoint Document"),
+    "PNG 图片": b"\x89PNG\r\n\x1a\n" + b"\x00" * 64,
+    "JPEG 图片": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64,
+    "GIF 图片": b"GIF89a" + b"\x00" * 64,
+    "WebP 图片": b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 64,
+    "BMP 图片": b"BM\x36\x00\x00\x00\x00\x00\x00\x00" + b"\x00" * 64,
+    "TIFF 图片": b"II*\x00\x08\x00\x00\x00" + b"\x00" * 64,
+    "ZIP 压缩包": _zip("report.txt"),
+    "gzip 压缩包": b"\x1f\x8b\x08\x00" + b"\x00" * 64,
+    "7z 压缩包": b"7z\xbc\xaf\x27\x1c\x00\x04" + b"\x00" * 64,
+    "RAR 压缩包": b"Rar!\x1a\x07\x01\x00" + b"\x00" * 64,
+    "tar 归档": b"a.csv".ljust(257, b"\x00") + b"ustar\x0000" + b"\x00" * 240,
+    "ELF 可执行程序": b"\x7fELF\x02\x01\x01" + b"\x00" * 64,
+    "Windows 可执行程序（PE/MZ）": b"MZ\x90\x00\x03\x00" + b"\x00" * 64,
+    "Mach-O 可执行程序": b"\xcf\xfa\xed\xfe\x07\x00\x00\x01" + b"\x00" * 64,
+    "HTML 网页": b"<!DOCTYPE html><html><body><table><tr><td>1</td></tr></table></body></html>",
+    "XML 文档": b"<?xml version='1.0'?><rows><row>1</row></rows>",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(NOT_TABLES))
+def test_a_file_that_is_not_a_table_whatever_its_name(refused, kind):
+    message = refused(NOT_TABLES[kind], "air.csv")
+    assert f"文件内容是{kind}，不是表格数据" in message
+
+
+def test_a_pdf_declared_as_a_workbook(refused):
+    assert "文件内容是PDF 文档" in refused(NOT_TABLES["PDF 文档"], "air.xlsx", format="XLSX")
+
+
+def test_a_table_whose_header_starts_like_a_signature(call, upload, steward, dataset):
+    # "BM"/"MZ" begin ordinary words too: text is never taken for a bitmap.
+    status, body = upload("resource_create", steward,
+                          ("BMI" + VALID_CSV[3:]).encode(), "air.csv",
+                          package_id=dataset["id"], name="上传文件", format="CSV")
+    assert status != 409 or "不是表格数据" not in str(body), body

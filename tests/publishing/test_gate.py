@@ -78,7 +78,7 @@ def test_a_failing_reupload_keeps_the_last_valid_version(call, upload, steward, 
                           "air.csv", id=resource["id"], format="CSV")
 
     assert status == 409
-    assert "二进制" in body["error"]["url"][0]
+    assert "文件内容是PNG 图片，不是表格数据" in body["error"]["url"][0]
     shown = call("resource_show", id=resource["id"])["result"]
     assert app.get(shown["url"]).data == before
     assert call("datastore_search", resource_id=resource["id"])["result"]["total"] == 3
