@@ -18,6 +18,7 @@ HARVEST_TYPE = "harvest"
 
 
 @tk.blanket.actions
+@tk.blanket.auth_functions
 class NanjingHarvestPlugin(p.SingletonPlugin):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IClick)
