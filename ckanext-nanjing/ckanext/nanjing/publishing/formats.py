@@ -112,7 +112,8 @@ def _zip_kind(path: Path) -> str | None:
 def _ole_kind(path: Path) -> str | None:
     # OLE directory entries carry stream names in UTF-16; a workbook has a
     # "Workbook" (or "Book") stream.
-    data = path.read_bytes()[:8 << 20]
+    with path.open("rb") as stream:
+        data = stream.read(8 << 20)  # the directory sits near the start; never the whole file
     if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
         return None
     if "WordDocument".encode("utf-16-le") in data:
