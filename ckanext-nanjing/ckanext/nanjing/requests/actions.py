@@ -628,18 +628,19 @@ def nanjing_request_transition(context: Context, data_dict: dict[str, Any]) -> d
     roles = _roles(context, request, role)
     if not transition.actors & roles:
         raise tk.NotAuthorized(f"您不能执行“{transition.label}”")
-    today = _today()
     if request.state not in transition.sources:
         raise tk.ValidationError({"transition": [
             f"申请当前为“{STATES[request.state]}”，不能“{transition.label}”"]})
-    why_not = _why_not(request, key, today)
-    if why_not:
-        raise tk.ValidationError({"transition": [why_not]})
     if key in ("approve_extension", "reject_extension"):
         actor_kind = "reviewer"
     else:
         actor_kind = "handler" if "handler" in roles else "applicant"
-    data = _transition_data(request, key, data_dict, today)
+    # The legal windows are judged on the day the step is dated.
+    day = _event_day(data_dict, request, actor_kind)
+    why_not = _why_not(request, key, day)
+    if why_not:
+        raise tk.ValidationError({"transition": [why_not]})
+    data = _transition_data(request, key, data_dict, day)
     # Several files come as files, files_2, files_3… (the Action API keeps
     # one upload per form field).
     uploads = documents.read_uploads(
@@ -649,7 +650,6 @@ def nanjing_request_transition(context: Context, data_dict: dict[str, Any]) -> d
             and not uploads and not data["where"]:
         raise tk.ValidationError({"files": [
             "予以公开或部分公开时，请上传提供的信息，或写明获取方式和公开位置"]})
-    day = _event_day(data_dict, request, actor_kind)
     note = _text(data_dict, "note", "办理备注", 2000, required=False)
     from_state = request.state
     event = _record(request, key, from_state, transition.target, context, actor_kind, day,
