@@ -185,7 +185,6 @@ def _refuse_bulk(context: Context, applicant_key: str, handler: bool) -> None:
         ratelimit.hit("request-create", address, 3600)
 
 
-@tk.auth_allow_anonymous_access
 @_rollback_on_error
 def nanjing_request_create(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
     """Apply for disclosure. Returns the request with `lookup_code`, the
@@ -241,7 +240,6 @@ def nanjing_request_create(context: Context, data_dict: dict[str, Any]) -> dict[
 # Read
 
 @tk.side_effect_free
-@tk.auth_allow_anonymous_access
 def nanjing_request_show(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
     """One request: by `id` for its handlers, reviewers and the applicant's
     account, or by `number` and `code` (查询码) for anyone holding them."""
@@ -313,7 +311,6 @@ def nanjing_request_results(context: Context, data_dict: dict[str, Any]) -> list
 
 
 @tk.side_effect_free
-@tk.auth_allow_anonymous_access
 def nanjing_request_stats(context: Context, data_dict: dict[str, Any]) -> list[dict]:
     """Public counts per organization for a year: received, answered, on time,
     by result group. Never a request's text or applicant."""
@@ -345,7 +342,6 @@ def nanjing_request_stats(context: Context, data_dict: dict[str, Any]) -> list[d
 
 
 @tk.side_effect_free
-@tk.auth_allow_anonymous_access
 def nanjing_request_letter_show(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
     """A letter as `format` pdf, docx or html: {"filename", "mimetype",
     "content_base64"}."""
@@ -377,7 +373,6 @@ def _letter_bytes(letter: RequestLetter, kind: str) -> bytes:
 
 
 @tk.side_effect_free
-@tk.auth_allow_anonymous_access
 def nanjing_request_file_show(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
     """A document provided with the reply: {"filename", "mimetype", "content_base64"}."""
     tk.check_access("nanjing_request_file_show", context, data_dict)
@@ -614,7 +609,6 @@ def _apply(request: Request, key: str, data: dict[str, Any], day: datetime.date,
         request.extension_days = data["days"]
 
 
-@tk.auth_allow_anonymous_access
 @_rollback_on_error
 def nanjing_request_transition(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
     """Take a request one step: `transition` is a key of states.TRANSITIONS;
