@@ -270,10 +270,9 @@ def nanjing_request_list(context: Context, data_dict: dict[str, Any]) -> dict[st
             query = query.filter(Request.organization_id.in_(handled or [""]))
         role = "handler"
     if data_dict.get("organization"):
-        org = model.Group.get(data_dict["organization"])
-        query = query.filter(Request.organization_id == (org.id if org else ""))
+        query = query.filter(Request.organization_id == _organization_filter(data_dict))
     if data_dict.get("state"):
-        if data_dict["state"] not in STATES:
+        if not isinstance(data_dict["state"], str) or data_dict["state"] not in STATES:
             raise tk.ValidationError({"state": [f"状态应为：{'、'.join(STATES)}"]})
         query = query.filter(Request.state == data_dict["state"])
     rows = [request_dict(r, role) for r in query.order_by(Request.received, Request.created)]
@@ -286,6 +285,14 @@ def nanjing_request_list(context: Context, data_dict: dict[str, Any]) -> dict[st
     limit = _int(data_dict.get("limit"), 100, "limit")
     offset = _int(data_dict.get("offset"), 0, "offset")
     return {"count": len(rows), "results": rows[offset:offset + limit]}
+
+
+def _organization_filter(data_dict: dict[str, Any]) -> str:
+    value = data_dict["organization"]
+    if not isinstance(value, str):
+        raise tk.ValidationError({"organization": ["应为机关的名称或 id"]})
+    org = model.Group.get(value)
+    return org.id if org else ""
 
 
 def _int(value: Any, default: int, field: str) -> int:
@@ -318,8 +325,7 @@ def nanjing_request_stats(context: Context, data_dict: dict[str, Any]) -> list[d
     year = _int(data_dict.get("year"), _today().year, "year")
     query = model.Session.query(Request).filter(Request.year == year)
     if data_dict.get("organization"):
-        org = model.Group.get(data_dict["organization"])
-        query = query.filter(Request.organization_id == (org.id if org else ""))
+        query = query.filter(Request.organization_id == _organization_filter(data_dict))
     per_org: dict[str, dict[str, Any]] = {}
     for request in query:
         row = per_org.get(request.organization_id)
