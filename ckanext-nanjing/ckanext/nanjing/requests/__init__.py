@@ -1,0 +1,1 @@
+"""Requests for disclosure (依申请公开)."""
