@@ -480,7 +480,7 @@ def to_docx(letter: Letter) -> bytes:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         if block.tag == "p" and not block.classes & _FLUSH:
             form.first_line_indent = Pt(2 * BODY_PT)
-        if block.tag == "h1":
+        if block.tag == "h1" or "number" in block.classes:
             form.space_after = Pt(LINE_PT)
             form.line_spacing = Pt(TITLE_PT * 1.5)
         if block.tag == "li":
