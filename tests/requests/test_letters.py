@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import datetime
 import io
+import os
 import re
 
 import docx
@@ -123,6 +124,7 @@ def test_receipt_gives_the_number_the_dates_and_the_deadline():
     assert "登记编号：" + NUMBER in text
     assert "答复期限：2026年12月29日前" in text
     assert "提供形式：电子邮件" in text
+    assert "申请方式：网上申请" in text
     assert "暂定" not in text
 
 
@@ -285,6 +287,15 @@ def test_an_override_replaces_the_shipped_template(override):
     # The other kinds keep the shipped wording.
     assert "特此回执。" in letters.render_html("receipt", context("receipt")).text
     assert letters.check_templates() == ["reply.html"]
+
+
+def test_an_edited_override_is_used_without_a_restart(override):
+    path = override("agency.html", "<p>第一稿{{ event.data.party }}</p>")
+    assert "第一稿南京市财政局" in letters.render_html("agency", context("agency")).text
+    override("agency.html", "<p>第二稿{{ event.data.party }}</p>")
+    later = os.stat(path).st_mtime + 2  # a distinct modification time, as an edit minutes later has
+    os.utime(path, (later, later))
+    assert "第二稿南京市财政局" in letters.render_html("agency", context("agency")).text
 
 
 def test_an_override_of_the_layout_applies_to_every_kind(override):

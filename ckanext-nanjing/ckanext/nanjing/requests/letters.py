@@ -332,6 +332,8 @@ class _Parser(html.parser.HTMLParser):
             if tag == "li" and self.lists:
                 self.lists[-1][1] += 1
                 self.block.number = self.lists[-1][1] if self.lists[-1][0] == "ol" else 0
+        elif tag in ("div", "section") and self.table is None:
+            self._close()
         elif tag in ("b", "strong"):
             self.bold += 1
         elif tag == "br":
@@ -350,7 +352,7 @@ class _Parser(html.parser.HTMLParser):
             self.table.rows = [row for row in self.table.rows if row]
             self.blocks.append(self.table)
             self.table = None
-        elif tag in self.BLOCKS:
+        elif tag in self.BLOCKS or (tag in ("div", "section") and self.table is None):
             self._close()
         elif tag in ("b", "strong"):
             self.bold = max(0, self.bold - 1)
