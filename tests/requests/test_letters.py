@@ -125,7 +125,9 @@ def test_receipt_gives_the_number_the_dates_and_the_deadline():
     assert "答复期限：2026年12月29日前" in text
     assert "提供形式：电子邮件" in text
     assert "申请方式：网上申请" in text
-    assert "暂定" not in text
+    assert "暂定" not in text and "费用减免" not in text
+    values = context("receipt", fee_waiver=True, fee_waiver_reason="低保户")
+    assert "费用减免：申请减免信息处理费：低保户" in letters.render_html("receipt", values).text
 
 
 def test_receipt_of_a_deadline_beyond_the_calendars_says_it_is_provisional():
@@ -184,7 +186,8 @@ def test_fee_gives_method_amount_breakdown_and_payment_period():
 REPLIES = [
     # group, result, label, event data, what the letter must say
     ("disclose", "disclose", "予以公开", {"files": [{"name": "投资计划.pdf"}, "调整说明.docx"]},
-     ["第三十六条第（二）项", "本机关予以公开", "1. 投资计划.pdf", "2. 调整说明.docx"]),
+     ["第三十六条第（二）项", "本机关予以公开", "1. 投资计划.pdf", "2. 调整说明.docx",
+      "上述信息以电子邮件形式通过电子邮件方式向您提供。"]),
     ("disclose", "disclose", "予以公开", {"where": "南京市发展和改革委员会网站“政府信息公开”栏目"},
      ["已经主动公开", "第三十六条第（一）项", "“政府信息公开”栏目"]),
     ("partial", "partial", "部分公开", {"files": ["投资计划（删除个人信息）.pdf"], "reasons": "第5页含有个人隐私"},
@@ -264,6 +267,8 @@ def test_docx_is_a4_with_official_margins_and_east_asian_fonts():
     title = document.paragraphs[0]
     assert title.text == KINDS["reply"] and title.alignment == 1  # centred
     assert document.paragraphs[-1].text == "2026年12月3日" and document.paragraphs[-1].alignment == 2
+    footer = section.footer.paragraphs[0]._p.xml
+    assert 'w:instr="PAGE"' in footer and "— " in footer  # — 1 — at the foot, as in the PDF
 
 
 def test_pdf_is_a4_and_uses_the_noto_cjk_fonts():

@@ -431,6 +431,25 @@ def _fonts(element, latin: str, east_asia: str) -> None:
     fonts.set(qn("w:hint"), "eastAsia")
 
 
+def _page_number(paragraph) -> None:
+    """The foot of the page: — 1 —, as in the PDF (Word fills in the PAGE field)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run("— ").font.size = Pt(14)
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+    paragraph.add_run(" —").font.size = Pt(14)
+
+
 def to_docx(letter: Letter) -> bytes:
     """The letter as a Word document: its headings, paragraphs, lists and
     tables, in the same order and alignment as the PDF."""
@@ -449,6 +468,7 @@ def to_docx(letter: Letter) -> bytes:
     _fonts(normal.element, LATIN, EAST_ASIA)
     normal.paragraph_format.line_spacing = Pt(LINE_PT)
     normal.paragraph_format.space_after = Pt(0)
+    _page_number(section.footer.paragraphs[0])
     document.core_properties.title = letter.title
     document.core_properties.language = "zh-CN"
 
