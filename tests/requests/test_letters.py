@@ -347,6 +347,19 @@ def test_an_override_that_fails_while_rendering_is_reported(override):
     assert path in str(error.value) and "第 2 行" in str(error.value) and "ZeroDivisionError" in str(error.value)
 
 
+def test_an_override_not_saved_as_utf8_is_reported(override, tmp_path):
+    (tmp_path / "reply.html").write_bytes("<p>答复{{ request.number }}</p>".encode("gbk"))
+    with pytest.raises(LetterTemplateError, match=f"文书模板 {tmp_path}/reply.html 不是 UTF-8 编码"):
+        letters.render_html("reply", context("reply"))
+
+
+def test_an_override_including_a_missing_file_names_the_line(override):
+    path = override("fee.html", "<p>收费</p>\n{% include 'fee_table.html' %}\n")
+    with pytest.raises(LetterTemplateError) as error:
+        letters.render_html("fee", context("fee"))
+    assert path in str(error.value) and "第 2 行" in str(error.value) and "找不到模板 fee_table.html" in str(error.value)
+
+
 def test_an_override_directory_that_does_not_exist_is_reported(ckan_config, monkeypatch, tmp_path):
     monkeypatch.setitem(ckan_config, letters.OPTION, str(tmp_path / "missing"))
     with pytest.raises(LetterTemplateError, match="文书模板目录 .*missing 不存在"):

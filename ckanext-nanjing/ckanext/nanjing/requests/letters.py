@@ -173,7 +173,23 @@ def _template_line(error: BaseException, names: set[str]) -> tuple[str, int | No
     return found
 
 
+def _undecodable(directory: str) -> str:
+    """The first template of `directory` that is not UTF-8 (e.g. saved as GBK)."""
+    for name in sorted(os.listdir(directory)) if directory else ():
+        path = os.path.join(directory, name)
+        try:
+            with open(path, encoding="utf-8") as stream:
+                stream.read()
+        except UnicodeDecodeError:
+            return path
+        except OSError:
+            continue
+    return ""
+
+
 def _explain(error: Exception) -> str:
+    if isinstance(error, jinja2.TemplateNotFound):
+        return f"找不到模板 {error.name}"
     if isinstance(error, jinja2.UndefinedError):
         match = re.match(r"'([^']+)' is undefined", str(error))
         if match:
@@ -267,8 +283,9 @@ def render_html(kind: str, context: dict) -> Letter:
         raise LetterTemplateError(
             f"文书模板 {where} 第 {error.lineno} 行有语法错误：{error.message}；"
             f"请修正该文件，或删除它以使用平台自带的模板") from None
-    except (jinja2.TemplateNotFound, UnicodeDecodeError, OSError) as error:
-        raise LetterTemplateError(f"无法读取文书模板 {name}：{error}") from None
+    except UnicodeDecodeError:
+        raise LetterTemplateError(
+            f"文书模板 {_undecodable(override) or name} 不是 UTF-8 编码；请以 UTF-8 编码另存该文件") from None
     except Exception as error:  # anything a template can raise while rendering
         path, line = _template_line(error, {os.path.join(override, name), os.path.join(SHIPPED, name)})
         at = f" 第 {line} 行" if line else ""
