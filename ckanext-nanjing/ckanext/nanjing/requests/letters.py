@@ -163,12 +163,13 @@ def _environment(override: str) -> SandboxedEnvironment:
     return env
 
 
-def _template_line(error: BaseException, names: set[str]) -> tuple[str, int | None]:
-    """The template file and line a rendering error happened at: Jinja
-    rewrites tracebacks so that template frames carry the template's path."""
+def _template_line(error: BaseException) -> tuple[str, int | None]:
+    """The template file and line a rendering error happened at (the
+    innermost): Jinja rewrites tracebacks so that template frames carry the
+    template's path and line."""
     found: tuple[str, int | None] = ("", None)
     for frame in traceback.extract_tb(error.__traceback__):
-        if frame.filename in names or frame.filename.endswith(".html"):
+        if frame.filename.endswith(".html"):
             found = (frame.filename, frame.lineno)
     return found
 
@@ -232,14 +233,14 @@ def _deadline(context: dict) -> dict:
 
 
 def _article(request: dict) -> str:
-    words = f"{request.get('result_label') or ''} {request.get('result') or ''}"
     group = request.get("result_group") or ""
-    if group == "disclose" and not words.strip():
-        return GROUP_ARTICLES["disclose"]
     if group not in ("disclose", "partial"):
-        for keys, article in ARTICLES:
-            if any(key in words for key in keys):
-                return article
+        # The Chinese label decides; the key only when the label says nothing known.
+        for words, ascii_only in ((request.get("result_label") or "", False),
+                                  (request.get("result") or "", True)):
+            for keys, article in ARTICLES:
+                if any(key in words for key in keys if key.isascii() == ascii_only):
+                    return article
     return GROUP_ARTICLES.get(group, "第三十六条")
 
 
@@ -271,7 +272,7 @@ def render_html(kind: str, context: dict) -> Letter:
     override = templates_dir()
     env = _environment(override)
     values = dict(context)
-    values.setdefault("today", datetime.date.today())
+    values["today"] = values.get("today") or datetime.date.today()
     values["letter"] = _letter_view(kind, values)
     values["deadline"] = _deadline(values)
     name = f"{kind}.html"
@@ -287,7 +288,7 @@ def render_html(kind: str, context: dict) -> Letter:
         raise LetterTemplateError(
             f"文书模板 {_undecodable(override) or name} 不是 UTF-8 编码；请以 UTF-8 编码另存该文件") from None
     except Exception as error:  # anything a template can raise while rendering
-        path, line = _template_line(error, {os.path.join(override, name), os.path.join(SHIPPED, name)})
+        path, line = _template_line(error)
         at = f" 第 {line} 行" if line else ""
         raise LetterTemplateError(
             f"文书模板 {path or name}{at}无法生成文书：{_explain(error)}；"
