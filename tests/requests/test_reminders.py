@@ -7,6 +7,7 @@ import email
 import email.policy
 import logging
 import socket
+import threading
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -45,6 +46,30 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@pytest.fixture
+def hanging_up_server():
+    """A mail server that greets and hangs up: smtplib then fails inside
+    CKAN's mailer and again in its `finally` (quit)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except socket.timeout:
+                continue
+            with connection:
+                connection.sendall(b"220 mail.example ESMTP\r\n")
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join()
+    listener.close()
 
 
 @pytest.fixture
@@ -268,4 +293,14 @@ def test_the_mail_server_down_keeps_the_application(apply, smtp_settings, logged
     assert answer["success"], answer
     stored = model.Session.query(Request).one()
     assert stored.number == answer["result"]["number"]
+    assert "Could not mail wang@example.com" in logged.text
+
+
+def test_a_mail_server_that_hangs_up_keeps_the_application_and_the_answer(
+        apply, smtp_settings, hanging_up_server, logged):
+    smtp_settings(hanging_up_server)
+    answer = apply()
+    assert answer["success"], answer
+    assert answer["result"]["lookup_code"]
+    assert model.Session.query(Request).count() == 1
     assert "Could not mail wang@example.com" in logged.text

@@ -514,7 +514,8 @@ def plan(today: datetime.date | None = None) -> list[Planned]:
         channel = people.choices(("online", "letter", "in_person", "fax"), (12, 5, 3, 1))[0]
         provision = people.choice(("paper", "paper", "disc", "onsite"))
         delivery = "pickup" if provision == "onsite" else people.choice(("pickup", "post"))
-        waiver = s.who == "natural" and people.random() < 0.08
+        waiver = people.random() < 0.08 and s.who == "natural" \
+            and not s.fee and s.route != "fee_expired"
         steps, tail = _steps(s, dates)
         total = sum(after for _t, after, _d in steps) + tail
         if s.route == "closed" and s.end == "replied":
