@@ -16,6 +16,7 @@ import collections
 import dataclasses
 import datetime
 import random
+import time
 from typing import Any, Callable
 
 import ckan.model as model
@@ -23,7 +24,8 @@ import ckan.plugins.toolkit as tk
 
 from .. import credit_code, workdays
 from . import privacy, results
-from .model import Request
+from .actions import APPEAL_KINDS, APPEAL_OUTCOMES
+from .model import Request, RequestAppeal
 from .states import PAUSE_KINDS, STATES
 
 __all__ = ["DemoError", "SCENARIOS", "ORGANIZATIONS", "load", "plan"]
@@ -572,6 +574,7 @@ def load(today: datetime.date | None = None, echo: Callable[[str], None] = print
         raise DemoError(f"演示管理员 {user} 不存在或不是系统管理员；请先运行 ckan nanjing ensure-admin")
     appeals = random.Random(SEED + 2)
     action = tk.get_action
+    started, steps = time.monotonic(), 0
     for p in sorted(planned, key=lambda p: p.received):
         s = p.scenario
         data = dict(p.applicant, organization=s.org, description=s.description,
@@ -581,6 +584,7 @@ def load(today: datetime.date | None = None, echo: Callable[[str], None] = print
                     undertaking=True, received=p.received.isoformat(), channel=p.channel)
         try:
             request = action("nanjing_request_create")({"user": user}, data)
+            steps += 1 + len(p.steps) + len(s.appeals)
             for transition, day, step_data in p.steps:
                 request = action("nanjing_request_transition")(
                     {"user": user}, dict(step_data, id=request["id"], transition=transition,
@@ -595,6 +599,9 @@ def load(today: datetime.date | None = None, echo: Callable[[str], None] = print
         except (tk.ValidationError, tk.NotAuthorized) as error:
             detail = getattr(error, "error_dict", None) or str(error)
             raise DemoError(f"{s.org}“{s.description[:20]}…”：{detail}") from error
+    elapsed = time.monotonic() - started
+    echo(f"载入演示申请 {len(planned)} 件，经办理接口 {steps} 步，用时 {elapsed:.1f} 秒"
+         f"（每步平均 {1000 * elapsed / steps:.0f} 毫秒）")
     return counts(echo)
 
 
@@ -613,5 +620,11 @@ def counts(echo: Callable[[str], None] = print) -> dict:
          f"未到期 {status['on_time']}")
     echo(f"答复结果 {len(by_result)} 种：" + "，".join(
         f"{r.label} {by_result[key]}" for key, r in results.RESULTS.items()))
+    appeals = collections.Counter(
+        (a.kind, a.outcome) for a in model.Session.query(RequestAppeal))
+    echo(f"行政复议、行政诉讼 {sum(appeals.values())} 件：" + "，".join(
+        f"{APPEAL_KINDS[kind]}{APPEAL_OUTCOMES[outcome]} {n}"
+        for (kind, outcome), n in sorted(appeals.items())))
     return {"total": len(rows), "states": dict(states), "pauses": dict(pauses),
-            "results": dict(by_result), "status": dict(status)}
+            "results": dict(by_result), "status": dict(status),
+            "appeals": {f"{k}/{o}": n for (k, o), n in appeals.items()}}
