@@ -146,6 +146,7 @@ class Scenario:
     reply: str = ""            # the reply's own text (else the result's standard one)
     where: str = ""
     appeals: tuple = ()        # ((kind, outcome), ...)
+    corrected: str = ""        # what the applicant sent in with the correction
 
 
 S = Scenario
@@ -316,6 +317,7 @@ SCENARIOS: list[Scenario] = [
     S("jiangning-gov", "closed", "江宁区2025年高标准农田建设项目验收报告", "", "", result="disclose",
       end="delivered", where="随答复书提供验收报告复印件"),
     S("jiangning-gov", "closed", "某某事的处理情况", "", "", result="unable_unclear", correction=True,
+      corrected="就是去年那件事，你们应该知道",
       reply="经补正，您的申请仍未能明确所需信息的名称、文号或便于查询的特征描述，本机关无法提供。"),
     S("jiangning-gov", "closed", "江宁区某街道2020年以前的全部会议记录", "", "",
       result="unable_not_held",
@@ -407,8 +409,10 @@ def _steps(s: Scenario, rng: random.Random) -> tuple[list[Step], int]:
         used += after if counted else 0
 
     if s.correction or s.route in ("awaiting_correction", "correction_expired"):
+        vague = len(s.description) < 16
         step("request_correction", rng.randint(1, 4), counted=False,
-             items="请写明所需政府信息的名称、文号或者便于本机关查询的其他特征性描述",
+             items="请写明所需政府信息的名称、文号或者便于本机关查询的其他特征性描述"
+             if vague else "请明确所需信息的形成时间范围，并补充申请人有效身份证明复印件",
              reply_within=15)
         if s.route == "awaiting_correction":
             return steps, rng.randint(2, 8)
@@ -419,7 +423,8 @@ def _steps(s: Scenario, rng: random.Random) -> tuple[list[Step], int]:
             step("withdraw", rng.randint(2, 6), reason="申请人来电表示已通过其他渠道获取，申请撤回")
             return steps, 0
         step("submit_correction", rng.randint(2, 8), counted=False,
-             text="补充说明：" + s.description + "（补正后）")
+             text=s.corrected or f"所需信息为“{s.description}”，时间范围为 2025 年至今；"
+                                 f"已补充身份证明复印件。")
         used = 0  # the clock restarts on the day the correction comes in
     if s.consultation:
         step("start_consultation", rng.randint(2, 5), kind=s.consultation,
