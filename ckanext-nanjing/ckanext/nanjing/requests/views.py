@@ -4,6 +4,7 @@ statistics, the application form and its receipt, the lookup by number and
 Action API; every refusal of an action is shown on the page in Chinese."""
 from __future__ import annotations
 
+import base64
 import datetime
 from typing import Any
 from urllib.parse import quote
@@ -11,6 +12,8 @@ from urllib.parse import quote
 from flask import Blueprint, make_response
 
 import ckan.plugins.toolkit as tk
+
+from .. import codelists
 
 __all__ = ["nanjing_requests"]
 
@@ -22,7 +25,6 @@ LETTER_FORMATS = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-OPEN_STATES = ("registered", "awaiting_correction", "paused", "extension_pending")
 CLOSED_WITH_REPLY = ("replied", "delivered", "archived")
 
 # The fields of nanjing_request_create, in the order of the form.
@@ -71,8 +73,8 @@ TRANSITION_FIELDS: dict[str, list[tuple]] = {
               ("files", "提供的文件（可多选）", "files", {})],
     "deliver": [("channel", "送达方式", "select",
                  {"choices": [("pickup", "自行领取"), ("post", "邮寄"), ("email", "电子邮件"),
-                              ("onsite", "当场")]}),
-                ("date", "送达日期", "date", {"today": True}),
+                              ("onsite", "当场送达")]}),
+                ("day", "送达日期", "date", {"today": True}),
                 ("recipient", "签收人", "text", {})],
     "withdraw": [("reason", "撤回理由", "textarea", {})],
 }
@@ -143,18 +145,11 @@ def _results() -> list[dict]:
         return []
 
 
-def _letter_response(letter: Any, fmt: str, letter_id: str, private: bool):
-    """The letter's bytes as a download, whatever wrapper the action uses."""
-    filename = f"{letter_id}.{fmt}"
-    content = letter
-    if isinstance(letter, dict):
-        content = letter.get("content") or letter.get("data") or b""
-        filename = letter.get("filename") or (f"{letter['title']}.{fmt}"
-                                              if letter.get("title") else filename)
-    if isinstance(content, str):
-        content = content.encode("utf-8")
-    response = make_response(bytes(content))
-    response.headers["Content-Type"] = LETTER_FORMATS[fmt]
+def _letter_response(letter: dict, fmt: str, letter_id: str, private: bool):
+    """The letter the action gives ({filename, mimetype, content_base64}) as a download."""
+    filename = letter.get("filename") or f"{letter_id}.{fmt}"
+    response = make_response(base64.b64decode(letter["content_base64"]))
+    response.headers["Content-Type"] = letter.get("mimetype") or LETTER_FORMATS[fmt]
     response.headers["Content-Disposition"] = (
         f"attachment; filename=letter.{fmt}; filename*=UTF-8''{quote(filename)}")
     if private:
@@ -256,10 +251,11 @@ def _status_page(credentials: dict, message: str = "", form: str = "",
     except tk.ValidationError as error:
         return _lookup_form(credentials, "；".join(
             m for ms in _errors(error).values() for m in ms), 400)
+    allowed = {t["key"] for t in found.get("allowed_transitions") or []}
     extra = {"request": found, "credentials": credentials, "message": message, "form": form,
              "values": values or {}, "errors": errors or {},
-             "can_correct": found.get("state") == "awaiting_correction",
-             "can_withdraw": found.get("state") in OPEN_STATES}
+             "can_correct": "submit_correction" in allowed,
+             "can_withdraw": "withdraw" in allowed}
     return _render("nanjing/requests/status.html", extra, status, private=True)
 
 
@@ -327,7 +323,7 @@ def queue():
     limit = 50
     data: dict[str, Any] = {key: value for key, value in filters.items() if value}
     if args.get("overdue") == "1":
-        data["overdue"] = True
+        data["status"] = "overdue"
         filters["overdue"] = "1"
     data.update(limit=limit, offset=(page - 1) * limit)
     error = ""
@@ -364,6 +360,7 @@ def _detail_page(id: str, form: str = "", values: dict | None = None,
              "fields": TRANSITION_FIELDS, "results": _results(),
              "appeal_kinds": APPEAL_KINDS, "appeal_outcomes": APPEAL_OUTCOMES,
              "today": datetime.date.today().isoformat(),
+             "areas": [(area["value"], area["label"]) for area in codelists.get("areas").values],
              "can_publish": _allowed("nanjing_request_publish", found),
              "can_appeal": _allowed("nanjing_request_appeal_record", found)}
     return _render("nanjing/requests/detail.html", extra, status, private=True)
@@ -422,20 +419,18 @@ def transition(id: str):
 def publish(id: str):
     if not tk.current_user.is_authenticated:
         return _login_first("nanjing_requests.detail", id=id)
+    values = {"area": tk.request.form.get("area", "")}
     try:
-        result = tk.get_action("nanjing_request_publish")(_context(), {"id": id})
+        result = tk.get_action("nanjing_request_publish")(_context(), dict(values, id=id))
     except tk.ObjectNotFound:
         return tk.abort(404, NOT_FOUND)
     except (tk.NotAuthorized, tk.ValidationError) as error:
         message = (_message(error, "您无权将该申请转为主动公开")
                    if isinstance(error, tk.NotAuthorized)
                    else "；".join(m for ms in _errors(error).values() for m in ms))
-        return _detail_page(id, "publish", {}, {"__all__": [message]}, 400)
-    name = result.get("name") if isinstance(result, dict) else None
-    tk.h.flash_success("已生成主动公开草稿（未公开），请在公开事项中完善后发布")
-    if name:
-        return tk.redirect_to(f"{result.get('type') or 'gkml_item'}.edit", id=name)
-    return tk.redirect_to("nanjing_requests.detail", id=id)
+        return _detail_page(id, "publish", values, {"__all__": [message]}, 400)
+    tk.h.flash_success("已生成主动公开草稿（未公开），请完善后发布")
+    return tk.redirect_to("gkml_item.read", id=result["name"])
 
 
 def appeal(id: str):
