@@ -17,7 +17,7 @@ from .support import CKAN_BIN, port_is_open
 
 
 # Plugins whose tables come from their own alembic migrations.
-MIGRATED_PLUGINS = ("activity", "harvest", "nanjing")
+MIGRATED_PLUGINS = ("activity", "harvest", "nanjing", "nanjing_requests")
 
 
 @pytest.fixture(autouse=True)

@@ -32,7 +32,7 @@ from .report import MAX_VALUE_CHARS, Problem
 
 __all__ = [
     "NANJING_CITY", "NANJING_DISTRICTS", "PERSONAL_KINDS", "CODE_KINDS",
-    "is_id_number", "is_credit_code", "is_mobile", "is_bank_card",
+    "is_id_number", "is_credit_code", "id_number_problem", "credit_code_problem", "is_mobile", "is_bank_card",
     "is_nanjing_division_code", "is_masked", "personal_info_kind",
     "parse_chinese_date", "parse_chinese_number", "parse_percent",
     "PersonalInfoError", "InvalidCodeError", "PersonalInfoCheck", "CodeCheck",
@@ -118,7 +118,7 @@ NUMBER = re.compile(r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]+)?")
 
 def is_id_number(value: str) -> bool:
     """An 18-character 居民身份证号 (GB 11643-1999)."""
-    return _id_number_problem(value) is None
+    return id_number_problem(value) is None
 
 
 def is_credit_code(value: str) -> bool:
@@ -441,10 +441,10 @@ def _personal_problem(field: _Field, text: str, row_number: int) -> Problem | No
 
 def _code_problem(field: _Field, text: str, row_number: int) -> Problem | None:
     if field.code == "credit_code":
-        reason = _credit_code_problem(text)
+        reason = credit_code_problem(text)
     elif field.code == "id_number":
         if not is_masked(text, "id_number"):
-            reason = _id_number_problem(text)
+            reason = id_number_problem(text)
         elif field.personal == "id_number":
             reason = None
         else:
@@ -525,7 +525,7 @@ def _cell_text(raw: Any) -> str:
     return str(raw)
 
 
-def _id_number_problem(value: str) -> str | None:
+def id_number_problem(value: str) -> str | None:
     """Why `value` is not a 居民身份证号, in Chinese; None if it is one."""
     if len(value) != 18:
         return f"应为 18 位，实为 {len(value)} 位"
@@ -545,7 +545,8 @@ def _id_number_problem(value: str) -> str | None:
     return None
 
 
-def _credit_code_problem(value: str) -> str | None:
+def credit_code_problem(value: str) -> str | None:
+    """Why `value` is not a 统一社会信用代码, in Chinese; None if it is one."""
     if credit_code.is_valid(value):
         return None
     if credit_code.is_valid(value.strip()):

@@ -1,0 +1,763 @@
+"""The Action API of requests for disclosure: every step a person or the
+mobile client takes is one of these actions."""
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+import logging
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.lib.navl.dictization_functions import validate
+from ckan.types import Context
+from sqlalchemy import text as sql
+
+from .. import ratelimit, workdays
+from . import access, clock, documents, fees, letters, mail, privacy, results
+from .model import Request, RequestAppeal, RequestEvent, RequestFile, RequestLetter
+from .schema import (CATEGORIES, CHANNELS, DELIVERIES, ID_TYPES, PROVISIONS, applicant_problems,
+                     create_schema)
+from .states import OPEN_STATES, PAUSE_KINDS, STATES, TRANSITIONS
+
+__all__ = [
+    "nanjing_request_create", "nanjing_request_show", "nanjing_request_list",
+    "nanjing_request_transition", "nanjing_request_letter_show", "nanjing_request_file_show",
+    "nanjing_request_results", "nanjing_request_stats", "nanjing_request_publish",
+    "nanjing_request_appeal_record",
+]
+
+log = logging.getLogger(__name__)
+
+APPEAL_KINDS = {"reconsideration": "行政复议", "litigation_direct": "行政诉讼（未经复议直接起诉）",
+                "litigation_after": "行政诉讼（复议后起诉）"}
+APPEAL_OUTCOMES = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果",
+                   "pending": "尚未审结"}
+DELIVERY_CHANNELS = {"pickup": "自行领取", "post": "邮寄", "email": "电子邮件", "onsite": "当场送达"}
+DEFAULT_CORRECTION_DAYS = 15
+# Letters addressed to the applicant (the others go to a third party or an agency).
+APPLICANT_LETTERS = frozenset(["receipt", "correction", "extension", "fee", "reply"])
+
+
+def _today() -> datetime.date:
+    return datetime.date.today()
+
+
+def _rollback_on_error(function):
+    """Nothing half-written: an action that fails leaves the tables as they were."""
+    def wrapper(context: Context, data_dict: dict[str, Any]):
+        try:
+            return function(context, data_dict)
+        except Exception:
+            model.Session.rollback()
+            raise
+    wrapper.__name__, wrapper.__doc__ = function.__name__, function.__doc__
+    return wrapper
+
+
+def _commit(context: Context) -> None:
+    if not context.get("defer_commit"):
+        model.Session.commit()
+
+
+# Dicts
+
+def _organization(request: Request) -> dict[str, str]:
+    org = model.Group.get(request.organization_id)
+    return {"id": org.id, "name": org.name, "title": org.title or org.name}
+
+
+def _actor(event: RequestEvent, role: str, org_title: str) -> str:
+    if event.actor_kind == "applicant":
+        return "申请人"
+    if role == "applicant" or event.actor_id is None:
+        return org_title if event.actor_kind != "system" else "系统"
+    user = model.User.get(event.actor_id)
+    return (user.fullname or user.name) if user else org_title
+
+
+def request_dict(request: Request, role: str, today: datetime.date | None = None
+                 ) -> dict[str, Any]:
+    """What `role` may see of a request; the ID number is never in it."""
+    org = _organization(request)
+    result = results.get(request.result or "")
+    applicant = {
+        "type": request.applicant_type, "category": request.applicant_category,
+        "category_label": CATEGORIES.get(request.applicant_category, ""),
+        "name": request.applicant_name, "id_type": request.id_type,
+        "id_type_label": ID_TYPES.get(request.id_type, ""),
+        "id_number_masked": request.id_number_masked, "phone": request.phone,
+        "email": request.email, "address": request.address,
+    }
+    events = []
+    for event in request.events:
+        transition = TRANSITIONS.get(event.transition)
+        entry = {
+            "id": event.id, "transition": event.transition,
+            "label": transition.label if transition else "登记",
+            "from_state": event.from_state, "to_state": event.to_state,
+            "actor": _actor(event, role, org["title"]), "day": event.day.isoformat(),
+            "created": event.created.isoformat(), "data": event.data,
+        }
+        if role != "applicant":
+            entry["note"] = event.note
+        events.append(entry)
+    return {
+        "id": request.id, "number": request.number, "organization": org,
+        "state": request.state, "state_label": STATES.get(request.state, request.state),
+        "pause_kind": request.pause_kind,
+        "pause_label": PAUSE_KINDS.get(request.pause_kind or "", ""),
+        "applicant": applicant,
+        "description": request.description, "doc_number": request.doc_number,
+        "purpose": request.purpose, "provision": request.provision,
+        "provision_label": PROVISIONS.get(request.provision, ""),
+        "delivery": request.delivery, "delivery_label": DELIVERIES.get(request.delivery, ""),
+        "fee_waiver": request.fee_waiver, "fee_waiver_reason": request.fee_waiver_reason,
+        "channel": request.channel, "channel_label": CHANNELS.get(request.channel, ""),
+        "received": request.received.isoformat(), "created": request.created.isoformat(),
+        "replied": request.replied.isoformat() if request.replied else None,
+        "deadline": clock.deadline_dict(request, today),
+        "extension_days": request.extension_days,
+        "result": request.result, "result_label": result.label if result else None,
+        "result_group": result.group if result else None,
+        "result_group_label": results.GROUPS.get(result.group) if result else None,
+        "events": events,
+        "letters": [{"id": letter.id, "kind": letter.kind, "title": letter.title,
+                     "created": letter.created.isoformat(), "event_id": letter.event_id}
+                    for letter in request.letters],
+        "files": [{"id": f.id, "name": f.name, "size": f.size, "mimetype": f.mimetype,
+                   "event_id": f.event_id} for f in request.files],
+        "appeals": [_appeal_dict(appeal) for appeal in request.appeals],
+        "published_package_id": request.published_package_id,
+        "role": role,
+    }
+
+
+def _appeal_dict(appeal: RequestAppeal) -> dict[str, Any]:
+    return {"id": appeal.id, "kind": appeal.kind, "kind_label": APPEAL_KINDS[appeal.kind],
+            "outcome": appeal.outcome, "outcome_label": APPEAL_OUTCOMES[appeal.outcome],
+            "filed": appeal.filed.isoformat(),
+            "decided": appeal.decided.isoformat() if appeal.decided else None,
+            "note": appeal.note}
+
+
+# Create
+
+def _find_organization(value: str) -> model.Group:
+    org = model.Group.get(value)
+    if org is None or not org.is_organization or org.state != "active":
+        raise tk.ValidationError({"organization": ["申请对象不存在，请从列表中选择受理机关"]})
+    return org
+
+
+def _next_number(org: model.Group, year: int) -> str:
+    """宁发改公开申〔2026〕第3号: numbered per prefix and year; the row lock of
+    the upsert makes concurrent applications wait for each other."""
+    prefix = (org.extras.get("request_prefix") or "宁").strip()
+    last = model.Session.execute(sql(
+        "INSERT INTO nanjing_request_sequence (prefix, year, last) VALUES (:p, :y, 1) "
+        "ON CONFLICT (prefix, year) DO UPDATE SET last = nanjing_request_sequence.last + 1 "
+        "RETURNING last"), {"p": prefix, "y": year}).scalar()
+    return f"{prefix}公开申〔{year}〕第{last}号"
+
+
+def _refuse_bulk(context: Context, applicant_key: str, handler: bool) -> None:
+    """Art. 35 and plain abuse: applications per client address per hour and
+    per applicant per day are limited (handlers registering paper
+    applications are not)."""
+    if handler:
+        return
+    per_address = tk.config.get("ckanext.nanjing.requests.max_per_address_per_hour")
+    address = ratelimit.client_address()
+    if address != "api-local" and ratelimit.count("request-create", address) >= per_address:
+        raise tk.ValidationError({"__before": [
+            f"同一网络地址每小时最多提交 {per_address} 件申请，请稍后再试"]})
+    per_applicant = tk.config.get("ckanext.nanjing.requests.max_per_applicant_per_day")
+    since = datetime.datetime.utcnow() - datetime.timedelta(days=1)
+    recent = (model.Session.query(Request)
+              .filter(Request.applicant_key == applicant_key, Request.created >= since).count())
+    if recent >= per_applicant:
+        raise tk.ValidationError({"__before": [
+            f"同一申请人 24 小时内最多提交 {per_applicant} 件申请；如确有需要，"
+            f"请合并为一件申请或与受理机关联系"]})
+    if address != "api-local":
+        ratelimit.hit("request-create", address, 3600)
+
+
+@tk.auth_allow_anonymous_access
+@_rollback_on_error
+def nanjing_request_create(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Apply for disclosure. Returns the request with `lookup_code`, the
+    查询码 that is shown only in this answer."""
+    tk.check_access("nanjing_request_create", context, data_dict)
+    data, errors = validate(data_dict, create_schema(), context)
+    errors = {key: value for key, value in errors.items() if value}
+    org = None
+    if not errors.get("organization"):
+        try:
+            org = _find_organization(data["organization"])
+        except tk.ValidationError as error:
+            errors.update(error.error_dict)
+    if not errors:
+        errors.update(applicant_problems(data))
+    if errors:
+        raise tk.ValidationError(errors)
+    handler = access.is_handler(context.get("user"), org.id)
+    id_number = data["id_number"].strip().upper()
+    applicant_key = privacy.code_hash("id:" + id_number)
+    _refuse_bulk(context, applicant_key, handler)
+    received = data.get("received") if handler else None
+    received = received or _today()
+    user = model.User.get(context.get("user") or "")
+    code = privacy.new_lookup_code()
+    request = Request(
+        number=_next_number(org, received.year), year=received.year, organization_id=org.id,
+        user_id=user.id if user and not handler else None, state="registered",
+        lookup_code_hash=privacy.code_hash(code),
+        applicant_type=data["applicant_type"], applicant_category=data["applicant_category"],
+        applicant_name=data["name"], id_type=data["id_type"],
+        id_number_encrypted=privacy.encrypt(id_number),
+        id_number_masked=privacy.mask_id(id_number), applicant_key=applicant_key,
+        phone=data["phone"], email=data.get("email") or "", address=data.get("address") or "",
+        description=data["description"], doc_number=data.get("doc_number") or "",
+        purpose=data.get("purpose") or "", provision=data["provision"],
+        delivery=data["delivery"], fee_waiver=bool(data.get("fee_waiver")),
+        fee_waiver_reason=data.get("fee_waiver_reason") or "",
+        channel=(data.get("channel") or "online") if handler else "online",
+        received=received)
+    model.Session.add(request)
+    model.Session.flush()
+    event = _record(request, "create", None, "registered", context,
+                    "handler" if handler else "applicant", received, "", {})
+    letter = _write_letter(request, event, "receipt", "handler")
+    _commit(context)
+    mail.receipt_sent(request, code, letter)
+    answer = request_dict(request, "handler" if handler else "applicant")
+    answer["lookup_code"] = code
+    return answer
+
+
+# Read
+
+@tk.side_effect_free
+@tk.auth_allow_anonymous_access
+def nanjing_request_show(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """One request: by `id` for its handlers, reviewers and the applicant's
+    account, or by `number` and `code` (查询码) for anyone holding them."""
+    tk.check_access("nanjing_request_show", context, data_dict)
+    request, role = access.resolve(context, data_dict)
+    answer = request_dict(request, role)
+    answer["allowed_transitions"] = [
+        {"key": key, "label": TRANSITIONS[key].label}
+        for key in allowed_transitions(request, _roles(context, request, role))]
+    return answer
+
+
+@tk.side_effect_free
+def nanjing_request_list(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The queue: requests of the organizations the user handles (all for
+    reviewers), or with `mine=true` the user's own applications. Filters:
+    `organization`, `state`, `status` (on_time/near/overdue/paused/closed)."""
+    tk.check_access("nanjing_request_list", context, data_dict)
+    query = model.Session.query(Request)
+    mine = str(data_dict.get("mine", "")).lower() in ("true", "1", "yes")
+    user = model.User.get(context.get("user") or "")
+    if mine:
+        query = query.filter(Request.user_id == (user.id if user else None))
+        role = "applicant"
+    else:
+        handled = access.handled_organizations(context.get("user"))
+        if handled is not None:
+            query = query.filter(Request.organization_id.in_(handled or [""]))
+        role = "handler"
+    if data_dict.get("organization"):
+        org = model.Group.get(data_dict["organization"])
+        query = query.filter(Request.organization_id == (org.id if org else ""))
+    if data_dict.get("state"):
+        if data_dict["state"] not in STATES:
+            raise tk.ValidationError({"state": [f"状态应为：{'、'.join(STATES)}"]})
+        query = query.filter(Request.state == data_dict["state"])
+    rows = [request_dict(r, role) for r in query.order_by(Request.received, Request.created)]
+    status = data_dict.get("status")
+    if status:
+        rows = [row for row in rows if row["deadline"]["status"] == status]
+    order = {"overdue": 0, "near": 1, "on_time": 2, "paused": 3, "closed": 4}
+    rows.sort(key=lambda row: (order.get(row["deadline"]["status"], 5),
+                               row["deadline"]["due"] or "9999"))
+    limit = _int(data_dict.get("limit"), 100, "limit")
+    offset = _int(data_dict.get("offset"), 0, "offset")
+    return {"count": len(rows), "results": rows[offset:offset + limit]}
+
+
+def _int(value: Any, default: int, field: str) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise tk.ValidationError({field: ["应为整数"]})
+    if number < 0 or number > 10000:
+        raise tk.ValidationError({field: ["应在 0 至 10000 之间"]})
+    return number
+
+
+@tk.side_effect_free
+def nanjing_request_results(context: Context, data_dict: dict[str, Any]) -> list[dict]:
+    """The results a reply may have (the annual report's table 三)."""
+    tk.check_access("nanjing_request_results", context, data_dict)
+    return [{"key": r.key, "label": r.label, "group": r.group,
+             "group_label": results.GROUPS[r.group], "article": r.article,
+             "reasons_required": r.group in results.REASONS_REQUIRED}
+            for r in results.RESULTS.values()]
+
+
+@tk.side_effect_free
+@tk.auth_allow_anonymous_access
+def nanjing_request_stats(context: Context, data_dict: dict[str, Any]) -> list[dict]:
+    """Public counts per organization for a year: received, answered, on time,
+    by result group. Never a request's text or applicant."""
+    tk.check_access("nanjing_request_stats", context, data_dict)
+    year = _int(data_dict.get("year"), _today().year, "year")
+    query = model.Session.query(Request).filter(Request.year == year)
+    if data_dict.get("organization"):
+        org = model.Group.get(data_dict["organization"])
+        query = query.filter(Request.organization_id == (org.id if org else ""))
+    per_org: dict[str, dict[str, Any]] = {}
+    for request in query:
+        row = per_org.get(request.organization_id)
+        if row is None:
+            row = per_org[request.organization_id] = {
+                "organization": _organization(request), "year": year, "received": 0,
+                "answered": 0, "on_time": 0, "open": 0, "withdrawn": 0,
+                "by_group": {group: 0 for group in results.GROUPS}}
+        row["received"] += 1
+        if request.state in OPEN_STATES:
+            row["open"] += 1
+        elif request.state == "withdrawn":
+            row["withdrawn"] += 1
+        elif request.result:
+            row["answered"] += 1
+            row["by_group"][results.RESULTS[request.result].group] += 1
+            if clock.deadline_dict(request).get("on_time"):
+                row["on_time"] += 1
+    return sorted(per_org.values(), key=lambda row: row["organization"]["title"])
+
+
+@tk.side_effect_free
+@tk.auth_allow_anonymous_access
+def nanjing_request_letter_show(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """A letter as `format` pdf, docx or html: {"filename", "mimetype",
+    "content_base64"}."""
+    tk.check_access("nanjing_request_letter_show", context, data_dict)
+    request, _role = access.resolve(context, data_dict)
+    letter = next((l for l in request.letters if l.id == data_dict.get("letter_id")), None)
+    if letter is None:
+        raise tk.ObjectNotFound("该申请没有这份文书")
+    kind = str(data_dict.get("format") or "pdf").lower()
+    if kind not in ("pdf", "docx", "html"):
+        raise tk.ValidationError({"format": ["格式应为 pdf、docx 或 html"]})
+    content = _letter_bytes(letter, kind)
+    mimetypes = {"pdf": "application/pdf", "html": "text/html; charset=utf-8",
+                 "docx": "application/vnd.openxmlformats-officedocument."
+                         "wordprocessingml.document"}
+    return {"filename": f"{request.number}-{letter.title}.{kind}", "mimetype": mimetypes[kind],
+            "content_base64": base64.b64encode(content).decode()}
+
+
+def _letter_bytes(letter: RequestLetter, kind: str) -> bytes:
+    """PDF and DOCX are made once from the kept HTML and kept too."""
+    if kind == "html":
+        return letter.html.encode()
+    if getattr(letter, kind) is None:
+        made = letters.Letter(letter.kind, letter.title, letter.html, letter.text)
+        setattr(letter, kind, letters.to_pdf(made) if kind == "pdf" else letters.to_docx(made))
+        model.Session.commit()
+    return getattr(letter, kind)
+
+
+@tk.side_effect_free
+@tk.auth_allow_anonymous_access
+def nanjing_request_file_show(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """A document provided with the reply: {"filename", "mimetype", "content_base64"}."""
+    tk.check_access("nanjing_request_file_show", context, data_dict)
+    request, _role = access.resolve(context, data_dict)
+    found = next((f for f in request.files if f.id == data_dict.get("file_id")), None)
+    if found is None:
+        raise tk.ObjectNotFound("该申请没有这个文件")
+    return {"filename": found.name, "mimetype": found.mimetype,
+            "content_base64": base64.b64encode(found.content).decode()}
+
+
+# Transitions
+
+def _roles(context: Context, request: Request, role: str) -> set[str]:
+    from ..catalog import review
+    roles = {role}
+    if access.is_handler(context.get("user"), request.organization_id):
+        roles.add("handler")
+    if review.is_reviewer(context.get("user")):
+        roles.add("reviewer")
+    return roles
+
+
+def _has(request: Request, transition: str) -> bool:
+    return any(event.transition == transition for event in request.events)
+
+
+def _why_not(request: Request, key: str, today: datetime.date) -> str | None:
+    """Why a transition the state machine allows is not allowed now (Chinese)."""
+    if key == "request_correction":
+        if _has(request, "request_correction"):
+            return "补正只能告知一次（条例第三十条）"
+        elapsed = workdays.working_days_between(request.received, today)
+        if elapsed > clock.CORRECTION_WINDOW:
+            return (f"已超过收到申请之日起 {clock.CORRECTION_WINDOW} 个工作日"
+                    f"（已过 {elapsed} 个工作日），不能再要求补正（条例第三十条）")
+    if key == "correction_expired":
+        due = clock.clock_of(request).correction_due
+        if due and today <= due:
+            return f"补正期限 {due.isoformat()} 尚未届满"
+    if key == "request_extension" and (_has(request, "approve_extension")):
+        return "延期答复只能一次（条例第三十三条）"
+    if key == "charge_fee" and _has(request, "charge_fee"):
+        return "同一申请只能收费一次"
+    if key in ("fee_paid", "fee_expired") and request.pause_kind != "fee":
+        return "该申请没有待缴的信息处理费"
+    if key == "fee_expired":
+        due = clock.clock_of(request).fee_due
+        if due and today <= due:
+            return f"缴费期限 {due.isoformat()} 尚未届满"
+    if key == "end_consultation" and request.pause_kind not in ("third_party", "other_agency"):
+        return "该申请没有进行中的征求意见或协商"
+    return None
+
+
+def allowed_transitions(request: Request, roles: set[str],
+                        today: datetime.date | None = None) -> list[str]:
+    today = today or _today()
+    return [key for key, t in TRANSITIONS.items()
+            if request.state in t.sources and t.actors & roles
+            and _why_not(request, key, today) is None]
+
+
+def _record(request: Request, transition: str, from_state: str | None, to_state: str,
+            context: Context, actor_kind: str, day: datetime.date, note: str,
+            data: dict[str, Any]) -> RequestEvent:
+    user = model.User.get(context.get("user") or "") if actor_kind != "applicant" else None
+    event = RequestEvent(request_id=request.id, transition=transition, from_state=from_state,
+                         to_state=to_state, actor_id=user.id if user else None,
+                         actor_kind=actor_kind, note=note, day=day,
+                         data_json=json.dumps(data, ensure_ascii=False, default=str))
+    model.Session.add(event)
+    request.events.append(event)
+    request.modified = datetime.datetime.utcnow()
+    model.Session.flush()
+    return event
+
+
+def _remedy(org: model.Group) -> dict[str, str]:
+    return {"reconsideration_body": org.extras.get("reconsideration_body")
+            or tk.config.get("ckanext.nanjing.requests.reconsideration_body"),
+            "court": org.extras.get("court") or tk.config.get("ckanext.nanjing.requests.court")}
+
+
+def _write_letter(request: Request, event: RequestEvent, kind: str, role: str
+                  ) -> RequestLetter:
+    org = model.Group.get(request.organization_id)
+    due = clock.clock_of(request).deadline()
+    context = {"request": request_dict(request, role), "org": {"title": org.title,
+                                                               "name": org.name},
+               "event": {"transition": event.transition, "data": event.data,
+                         "note": event.note, "created": event.created, "day": event.day},
+               "today": _today(), "due": due, "remedy": _remedy(org)}
+    try:
+        rendered = letters.render_html(kind, context)
+    except letters.LetterTemplateError as error:
+        raise tk.ValidationError({"letter": [f"文书无法生成：{error}"]})
+    letter = RequestLetter(request_id=request.id, event_id=event.id, kind=kind,
+                           title=rendered.title, html=rendered.html, text=rendered.text)
+    model.Session.add(letter)
+    request.letters.append(letter)
+    model.Session.flush()
+    return letter
+
+
+def _event_day(data_dict: dict[str, Any], request: Request, actor_kind: str) -> datetime.date:
+    """Handlers may date an event back (a correction received by post on
+    Monday, registered on Tuesday), never before the last event or later
+    than today."""
+    if actor_kind == "applicant" or not data_dict.get("day"):
+        return _today()
+    try:
+        day = datetime.date.fromisoformat(str(data_dict["day"])[:10])
+    except ValueError:
+        raise tk.ValidationError({"day": ["日期格式应为 YYYY-MM-DD，如 2026-12-03"]})
+    last = max(event.day for event in request.events)
+    if day > _today():
+        raise tk.ValidationError({"day": ["日期不能晚于今天"]})
+    if day < last:
+        raise tk.ValidationError({"day": [f"日期不能早于上一步办理日期 {last.isoformat()}"]})
+    return day
+
+
+def _text(data_dict: dict[str, Any], field: str, label: str, limit: int = 5000,
+          required: bool = True) -> str:
+    value = str(data_dict.get(field) or "").strip()
+    if required and not value:
+        raise tk.ValidationError({field: [f"请填写{label}"]})
+    if len(value) > limit:
+        raise tk.ValidationError({field: [f"{label}不能超过 {limit} 字（现有 {len(value)} 字）"]})
+    return value
+
+
+def _transition_data(request: Request, key: str, data_dict: dict[str, Any],
+                     today: datetime.date) -> dict[str, Any]:
+    """The data each transition needs, checked; a ValidationError otherwise."""
+    if key == "request_correction":
+        return {"items": _text(data_dict, "items", "需要补正的事项"),
+                "reply_within": _days(data_dict.get("reply_within"), DEFAULT_CORRECTION_DAYS,
+                                      "reply_within", 1, 30)}
+    if key == "submit_correction":
+        return {"text": _text(data_dict, "text", "补正内容")}
+    if key == "start_consultation":
+        kind = data_dict.get("kind")
+        if kind not in ("third_party", "other_agency"):
+            raise tk.ValidationError({"kind": ["请选择征求第三方意见或与其他机关协商"]})
+        return {"kind": kind, "party": _text(data_dict, "party", "第三方或协商机关名称", 200)}
+    if key == "end_consultation":
+        return {"outcome": _text(data_dict, "outcome", "意见或协商结果", required=False)}
+    if key == "request_extension":
+        return {"days": _days(data_dict.get("days"), None, "days", 1, 20),
+                "reason": _text(data_dict, "reason", "延期理由", 1000)}
+    if key == "reject_extension":
+        return {"reason": _text(data_dict, "reason", "不批准的理由", 1000)}
+    if key == "approve_extension":
+        pending = [e for e in request.events if e.transition == "request_extension"][-1]
+        return {"days": pending.data["days"], "reason": pending.data["reason"]}
+    if key == "charge_fee":
+        return _fee(request, data_dict, today)
+    if key == "reply":
+        return _reply_data(data_dict)
+    if key == "correction_expired":
+        return {"result": "other_no_correction", "text": "申请人无正当理由逾期未补正，本机关不再处理该申请。"}
+    if key == "fee_expired":
+        return {"result": "other_unpaid", "text": "申请人逾期未缴纳信息处理费，本机关不再处理该申请。"}
+    if key == "deliver":
+        channel = data_dict.get("channel")
+        if channel not in DELIVERY_CHANNELS:
+            raise tk.ValidationError({"channel": [
+                f"送达方式应为：{'、'.join(DELIVERY_CHANNELS.values())}"]})
+        return {"channel": channel, "channel_label": DELIVERY_CHANNELS[channel],
+                "recipient": _text(data_dict, "recipient", "签收人或送达记录", 200,
+                                   required=False)}
+    if key == "withdraw":
+        return {"reason": _text(data_dict, "reason", "撤回理由", 1000, required=False)}
+    return {}
+
+
+def _days(value: Any, default: int | None, field: str, low: int, high: int) -> int:
+    if value in (None, "") and default is not None:
+        return default
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        raise tk.ValidationError({field: [f"请填写 {low} 至 {high} 之间的工作日数"]})
+    if not low <= days <= high:
+        raise tk.ValidationError({field: [f"工作日数应在 {low} 至 {high} 之间（条例第三十三条）"
+                                          if field == "days" else
+                                          f"工作日数应在 {low} 至 {high} 之间"]})
+    return days
+
+
+def _fee(request: Request, data_dict: dict[str, Any], today: datetime.date) -> dict[str, Any]:
+    method = data_dict.get("method")
+    if method == "per_page":
+        pages = _days(data_dict.get("pages"), None, "pages", 1, 100000)
+        fee = fees.per_page(pages)
+    elif method == "per_request":
+        month = datetime.datetime(today.year, today.month, 1)
+        nth = (model.Session.query(Request)
+               .filter(Request.applicant_key == request.applicant_key,
+                       Request.organization_id == request.organization_id,
+                       Request.created >= month, Request.created <= request.created).count())
+        fee = fees.per_request(nth)
+    else:
+        raise tk.ValidationError({"method": ["计费方式应为按件计收或按量计收"]})
+    if fee.amount == 0:
+        raise tk.ValidationError({"method": [f"按该方式不应收费：{fee.breakdown[0]}"]})
+    return {"kind": "fee", "method": method, "amount": fee.amount,
+            "breakdown": list(fee.breakdown)}
+
+
+def _reply_data(data_dict: dict[str, Any]) -> dict[str, Any]:
+    result = results.get(str(data_dict.get("result") or ""))
+    if result is None or result.key in ("other_no_correction", "other_unpaid"):
+        raise tk.ValidationError({"result": ["请选择答复结果（年度报告表三所列的一种）"]})
+    data = {"result": result.key, "text": _text(data_dict, "text", "答复内容", 20000),
+            "reasons": _text(data_dict, "reasons", "理由和依据", 5000,
+                             required=result.group in results.REASONS_REQUIRED),
+            "where": _text(data_dict, "where", "获取方式或公开位置", 1000, required=False)}
+    return data
+
+
+def _apply(request: Request, key: str, data: dict[str, Any], day: datetime.date,
+           uploads: list[documents.Upload]) -> None:
+    """The transition's effect on the request's own fields."""
+    target = TRANSITIONS[key].target
+    request.state = target
+    request.pause_kind = data.get("kind") if target == "paused" else None
+    if key in ("reply", "correction_expired", "fee_expired"):
+        request.result = data["result"]
+        request.replied = day
+    if key == "approve_extension":
+        request.extension_days = data["days"]
+
+
+@tk.auth_allow_anonymous_access
+@_rollback_on_error
+def nanjing_request_transition(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Take a request one step: `transition` is a key of states.TRANSITIONS;
+    the step's data as its table in the README says."""
+    tk.check_access("nanjing_request_transition", context, data_dict)
+    request, role = access.resolve(context, data_dict)
+    key = str(data_dict.get("transition") or "")
+    transition = TRANSITIONS.get(key)
+    if transition is None:
+        raise tk.ValidationError({"transition": ["没有这种办理步骤"]})
+    roles = _roles(context, request, role)
+    if not transition.actors & roles:
+        raise tk.NotAuthorized(f"您不能执行“{transition.label}”")
+    today = _today()
+    if request.state not in transition.sources:
+        raise tk.ValidationError({"transition": [
+            f"申请当前为“{STATES[request.state]}”，不能“{transition.label}”"]})
+    why_not = _why_not(request, key, today)
+    if why_not:
+        raise tk.ValidationError({"transition": [why_not]})
+    if key in ("approve_extension", "reject_extension"):
+        actor_kind = "reviewer"
+    else:
+        actor_kind = "handler" if "handler" in roles else "applicant"
+    data = _transition_data(request, key, data_dict, today)
+    # Several files come as files, files_2, files_3… (the Action API keeps
+    # one upload per form field).
+    uploads = documents.read_uploads(
+        [value for name, value in sorted(data_dict.items())
+         if name == "files" or name.startswith("files_")]) if key == "reply" else []
+    if key == "reply" and results.RESULTS[data["result"]].group in ("disclose", "partial") \
+            and not uploads and not data["where"]:
+        raise tk.ValidationError({"files": [
+            "予以公开或部分公开时，请上传提供的信息，或写明获取方式和公开位置"]})
+    day = _event_day(data_dict, request, actor_kind)
+    note = _text(data_dict, "note", "办理备注", 2000, required=False)
+    from_state = request.state
+    event = _record(request, key, from_state, transition.target, context, actor_kind, day,
+                    note, data)
+    if uploads:
+        for upload in uploads:
+            request.files.append(RequestFile(
+                request_id=request.id, event_id=event.id, name=upload.name,
+                mimetype=upload.mimetype, size=len(upload.content), content=upload.content))
+        data["files"] = [upload.name for upload in uploads]
+        event.data_json = json.dumps(data, ensure_ascii=False, default=str)
+    _apply(request, key, data, day, uploads)
+    letter = None
+    if transition.letter:
+        kind = transition.letter
+        if kind == "consultation" and data.get("kind") == "other_agency":
+            kind = "agency"
+        letter = _write_letter(request, event, kind, "handler")
+    _commit(context)
+    if letter is not None and letter.kind in APPLICANT_LETTERS:
+        mail.letter_sent(request, letter)
+    answer = request_dict(request, role)
+    answer["allowed_transitions"] = [{"key": k, "label": TRANSITIONS[k].label}
+                                     for k in allowed_transitions(request, roles)]
+    return answer
+
+
+# After the reply
+
+@_rollback_on_error
+def nanjing_request_publish(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """依申请公开转主动公开: a private `gkml_item` draft in the organization
+    from a reply of 予以公开 or 部分公开; `area` (one of the nine pilot
+    areas) is required."""
+    tk.check_access("nanjing_request_publish", context, data_dict)
+    request, role = access.resolve(context, data_dict)
+    group = results.RESULTS[request.result].group if request.result else None
+    if group not in ("disclose", "partial"):
+        raise tk.ValidationError({"id": ["只有予以公开或部分公开的答复可以转为主动公开"]})
+    if request.published_package_id and model.Package.get(request.published_package_id):
+        raise tk.ValidationError({"id": ["该申请已转为主动公开草稿"]})
+    reply = [e for e in request.events if e.transition == "reply"][-1]
+    org = model.Group.get(request.organization_id)
+    draft = {
+        "type": "gkml_item", "owner_org": org.id, "private": True,
+        "name": f"ysq-{request.year}-{request.id[:8]}",
+        "title": _text(data_dict, "title", "公开事项名称", 200, required=False)
+        or f"依申请公开：{request.description[:60]}",
+        "area": data_dict.get("area"), "level1_item": "依申请公开转主动公开",
+        "level2_item": _text(data_dict, "level2_item", "二级事项", 100, required=False)
+        or "经申请公开的政府信息",
+        "item_code": f"YSQ-{request.year}-{request.id[:8]}",
+        "disclosure_content": reply.data.get("text", "")[:2000] or request.description[:2000],
+        "disclosure_basis": "《中华人民共和国政府信息公开条例》第四十四条",
+        "disclosure_deadline": "自信息形成或者变更之日起20个工作日内",
+        "audience": "public", "disclosure_method": "proactive",
+        "disclosure_level": data_dict.get("disclosure_level") or "city",
+        "disclosure_attribute": "proactive", "formed_date": request.replied.isoformat(),
+        "notes": f"由{request.number}的答复转为主动公开。",
+    }
+    package = tk.get_action("package_create")(
+        {"user": context.get("user"), "ignore_auth": False}, draft)
+    request.published_package_id = package["id"]
+    _commit(context)
+    return {"package_id": package["id"], "name": package["name"]}
+
+
+@_rollback_on_error
+def nanjing_request_appeal_record(context: Context, data_dict: dict[str, Any]
+                                  ) -> dict[str, Any]:
+    """Record (or with `appeal_id`, update) a 行政复议 or 行政诉讼 against the
+    reply, with its outcome: the annual report's table 四."""
+    tk.check_access("nanjing_request_appeal_record", context, data_dict)
+    request, role = access.resolve(context, data_dict)
+    if request.result is None:
+        raise tk.ValidationError({"id": ["申请尚未答复，不能登记行政复议或行政诉讼"]})
+    errors = {}
+    if data_dict.get("kind") not in APPEAL_KINDS:
+        errors["kind"] = [f"类型应为：{'、'.join(APPEAL_KINDS.values())}"]
+    if data_dict.get("outcome") not in APPEAL_OUTCOMES:
+        errors["outcome"] = [f"结果应为：{'、'.join(APPEAL_OUTCOMES.values())}"]
+    dates = {}
+    for field, label in (("filed", "申请或起诉日期"), ("decided", "审结日期")):
+        value = data_dict.get(field)
+        if not value:
+            if field == "filed":
+                errors[field] = [f"请填写{label}"]
+            continue
+        try:
+            dates[field] = datetime.date.fromisoformat(str(value)[:10])
+        except ValueError:
+            errors[field] = ["日期格式应为 YYYY-MM-DD"]
+    if data_dict.get("outcome") not in (None, "pending") and "decided" not in dates \
+            and "decided" not in errors:
+        errors["decided"] = ["已审结的，请填写审结日期"]
+    if errors:
+        raise tk.ValidationError(errors)
+    appeal = None
+    if data_dict.get("appeal_id"):
+        appeal = next((a for a in request.appeals if a.id == data_dict["appeal_id"]), None)
+        if appeal is None:
+            raise tk.ObjectNotFound("该申请没有这条复议或诉讼记录")
+    if appeal is None:
+        appeal = RequestAppeal(request_id=request.id)
+        request.appeals.append(appeal)
+    appeal.kind, appeal.outcome = data_dict["kind"], data_dict["outcome"]
+    appeal.filed, appeal.decided = dates["filed"], dates.get("decided")
+    appeal.note = _text(data_dict, "note", "说明", 2000, required=False)
+    appeal.modified = datetime.datetime.utcnow()
+    _commit(context)
+    return _appeal_dict(appeal)

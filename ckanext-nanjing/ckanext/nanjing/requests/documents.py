@@ -1,0 +1,74 @@
+"""Files that come with a reply: documents (PDF, Word, Excel, CSV or text,
+scans as images), never programs, web pages or archives, judged by their
+bytes (the gate's `formats.foreign`), not their names."""
+from __future__ import annotations
+
+import mimetypes
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ..publishing import formats
+
+__all__ = ["Upload", "read_uploads"]
+
+DOCUMENT_KINDS = ("PDF", "Word", "PowerPoint", "PNG", "JPEG", "TIFF", "GIF", "BMP",
+                  "Office 97-2003")
+
+
+class Upload:
+    def __init__(self, name: str, content: bytes):
+        self.name, self.content = name, content
+        self.mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def _uploads(value: Any) -> list[Any]:
+    items = []
+    for item in (value if isinstance(value, (list, tuple)) else [value]):
+        if isinstance(item, (list, tuple)):
+            items.extend(item)
+        elif item not in (None, ""):
+            items.append(item)
+    return items
+
+
+def _problem(name: str, content: bytes) -> str | None:
+    if not content:
+        return f"文件“{name}”是空文件"
+    with tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as handle:
+        handle.write(content)
+        handle.flush()
+        kind = formats.foreign(Path(handle.name))
+        if kind is None:
+            sniffed = formats.sniff(Path(handle.name))
+            binary = b"\x00" in content[:4096]
+            if sniffed in ("zip", "xls") or (sniffed in ("text", "json") and not binary):
+                return None
+            return f"无法识别文件“{name}”的类型，请上传 PDF、Word、Excel 或图片"
+    if kind.startswith(DOCUMENT_KINDS):
+        return None
+    return f"文件“{name}”的内容是{kind}，不能作为答复材料；请上传 PDF、Word、Excel 或扫描图片"
+
+
+def read_uploads(value: Any) -> list[Upload]:
+    """The uploads as documents, or a ValidationError naming what is wrong."""
+    limit = tk.config.get("ckanext.nanjing.requests.max_file_mb") << 20
+    uploads, total = [], 0
+    for item in _uploads(value):
+        if not hasattr(item, "read"):
+            raise tk.ValidationError({"files": ["请以文件上传答复材料"]})
+        name = Path(getattr(item, "filename", "") or "附件").name[:200]
+        content = item.read(limit + 1)
+        if len(content) > limit:
+            raise tk.ValidationError({"files": [
+                f"文件“{name}”超过 {limit >> 20} MB，请压缩或分多次提供"]})
+        problem = _problem(name, content)
+        if problem:
+            raise tk.ValidationError({"files": [problem]})
+        total += len(content)
+        uploads.append(Upload(name, content))
+    if total > 4 * limit:
+        raise tk.ValidationError({"files": [f"答复材料合计超过 {4 * limit >> 20} MB"]})
+    return uploads

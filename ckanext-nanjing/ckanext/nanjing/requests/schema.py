@@ -1,0 +1,154 @@
+"""Navl schemas of the request actions, with validators whose messages
+read well in Chinese (they are shown next to the form's fields)."""
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any, Callable
+
+import ckan.plugins.toolkit as tk
+from ckan.lib.navl.dictization_functions import Invalid, missing
+
+from .. import credit_code
+from ..publishing import checks
+
+__all__ = ["APPLICANT_TYPES", "CATEGORIES", "ID_TYPES", "PROVISIONS", "DELIVERIES",
+           "CHANNELS", "create_schema", "applicant_problems"]
+
+APPLICANT_TYPES = {"natural": "自然人", "legal": "法人或其他组织"}
+# The columns of the annual report's table 三.
+CATEGORIES = {"natural": "自然人", "business": "商业企业", "research": "科研机构",
+              "nonprofit": "社会公益组织", "legal_service": "法律服务机构", "other": "其他"}
+ID_TYPES = {"id_card": "居民身份证", "passport": "护照",
+            "other": "其他有效身份证件（港澳台居民居住证、外国人永久居留身份证等）",
+            "credit_code": "统一社会信用代码"}
+PROVISIONS = {"paper": "纸质", "email": "电子邮件", "disc": "光盘/U盘", "onsite": "当场查阅"}
+DELIVERIES = {"pickup": "自行领取", "post": "邮寄", "email": "电子邮件"}
+CHANNELS = {"online": "网上申请", "letter": "信函", "in_person": "当面", "fax": "传真"}
+
+PHONE = re.compile(r"(\+?86[ -]?)?1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?")
+EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def required(label: str) -> Callable:
+    def validator(value: Any, context) -> Any:
+        if value is missing or value is None or not str(value).strip():
+            raise Invalid(f"请填写{label}")
+        return value
+    return validator
+
+
+def text(limit: int) -> Callable:
+    def validator(value: Any, context) -> Any:
+        if value is missing or value is None:
+            return ""
+        value = str(value).strip()
+        if len(value) > limit:
+            raise Invalid(f"不能超过 {limit} 字（现有 {len(value)} 字）")
+        if CONTROL.search(value):
+            raise Invalid("含有无法显示的控制字符，请删除后重新提交")
+        return value
+    return validator
+
+
+def choice(options: dict[str, str], label: str) -> Callable:
+    def validator(value: Any, context) -> Any:
+        if value is missing or value in (None, ""):
+            raise Invalid(f"请选择{label}")
+        if value not in options:
+            raise Invalid(f"{label}应为：{'、'.join(options.values())}")
+        return value
+    return validator
+
+
+def phone(value: Any, context) -> Any:
+    if value and not PHONE.fullmatch(value.replace(" ", "")):
+        raise Invalid("不是有效的手机号码或固定电话（如 13912345678 或 025-83631234）")
+    return value
+
+
+def email(value: Any, context) -> Any:
+    if value and not EMAIL.fullmatch(value):
+        raise Invalid("不是有效的电子邮箱地址")
+    return value
+
+
+def boolean(value: Any, context) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("true", "1", "on", "yes", "y", "是")
+
+
+def date(value: Any, context) -> Any:
+    if value is missing or value in (None, ""):
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        day = datetime.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise Invalid("日期格式应为 YYYY-MM-DD，如 2026-12-03")
+    if day > datetime.date.today():
+        raise Invalid("日期不能晚于今天")
+    return day
+
+
+def create_schema() -> dict[str, list]:
+    ignore_missing = tk.get_validator("ignore_missing")
+    return {
+        "organization": [required("申请对象（受理机关）"), text(100)],
+        "applicant_type": [choice(APPLICANT_TYPES, "申请人类型")],
+        "applicant_category": [ignore_missing, text(20)],
+        "name": [required("申请人姓名或名称"), text(100)],
+        "id_type": [choice(ID_TYPES, "证件类型")],
+        "id_number": [required("证件号码"), text(40)],
+        "phone": [required("联系电话"), text(30), phone],
+        "email": [ignore_missing, text(200), email],
+        "address": [ignore_missing, text(200)],
+        "description": [required("所需信息的内容描述"), text(5000)],
+        "doc_number": [ignore_missing, text(200)],
+        "purpose": [ignore_missing, text(1000)],
+        "provision": [choice(PROVISIONS, "信息的提供方式")],
+        "delivery": [choice(DELIVERIES, "信息的获取方式")],
+        "fee_waiver": [ignore_missing, boolean],
+        "fee_waiver_reason": [ignore_missing, text(1000)],
+        "undertaking": [ignore_missing, boolean],
+        "received": [ignore_missing, date],
+        "channel": [ignore_missing, text(20)],
+    }
+
+
+def applicant_problems(data: dict[str, Any]) -> dict[str, list[str]]:
+    """The checks across fields: the ID matching the applicant type, the
+    contact the chosen delivery needs, the undertaking."""
+    errors: dict[str, list[str]] = {}
+    kind, id_type = data.get("applicant_type"), data.get("id_type")
+    number = str(data.get("id_number") or "").strip()
+    if kind == "natural":
+        data["applicant_category"] = "natural"
+        if id_type == "credit_code":
+            errors["id_type"] = ["自然人请选择居民身份证、护照或其他有效身份证件"]
+        elif id_type == "id_card" and number:
+            problem = checks.id_number_problem(number)
+            if problem:
+                errors["id_number"] = [f"身份证号码有误：{problem}"]
+    elif kind == "legal":
+        if data.get("applicant_category") not in set(CATEGORIES) - {"natural"}:
+            errors["applicant_category"] = ["请选择法人或其他组织的类别：商业企业、科研机构、"
+                                            "社会公益组织、法律服务机构或其他"]
+        if id_type != "credit_code":
+            errors["id_type"] = ["法人或其他组织请填写统一社会信用代码"]
+        elif number and not credit_code.is_valid(number):
+            problem = checks.credit_code_problem(number)
+            errors["id_number"] = [f"统一社会信用代码有误：{problem}"]
+    if (data.get("delivery") == "email" or data.get("provision") == "email") \
+            and not data.get("email"):
+        errors["email"] = ["选择以电子邮件提供或获取信息时，请填写电子邮箱"]
+    if data.get("delivery") == "post" and not data.get("address"):
+        errors["address"] = ["选择邮寄时，请填写通讯地址"]
+    if not data.get("undertaking"):
+        errors["undertaking"] = ["请阅读并勾选承诺：所填信息真实，并依法使用获取的政府信息"]
+    if data.get("channel") and data["channel"] not in CHANNELS:
+        errors["channel"] = [f"申请方式应为：{'、'.join(CHANNELS.values())}"]
+    return errors
