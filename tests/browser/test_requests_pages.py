@@ -104,7 +104,8 @@ def test_apply_on_a_phone_answer_the_correction_and_download_the_reply(
     assert "办理中" in page.inner_text(".nanjing-status-state")
 
     handler_does(live_server, handling_body, "reply", id=request_id, result="disclose",
-                 text="现将所申请的资金使用情况提供给您。")
+                 text="现将所申请的资金使用情况提供给您。",
+                 where="南京市发展和改革委员会门户网站“政府信息公开”栏目")
     look_up(page, live_server, number, code)
     assert "已答复" in page.inner_text(".nanjing-status-state")
     reply = page.locator(".nanjing-letter", has_text="答复书")

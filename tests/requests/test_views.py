@@ -3,6 +3,7 @@ the form and its Chinese errors, the receipt, the lookup by number and
 查询码, letters, the queue and the request page, and escaping."""
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from ckan.tests import factories
 
 WRONG_CODE = "申请编号或查询码不正确"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
@@ -36,6 +38,11 @@ def token(app, path: str) -> str:
     return match.group(1) if match else ""
 
 
+def no_store(response) -> bool:
+    cache = response.headers["Cache-Control"]
+    return "no-store" in cache and "public" not in cache and "max-age" not in cache
+
+
 def post_form(app, path: str, data: dict, form_page: str | None = None, **kwargs):
     data = dict(data, _csrf_token=token(app, form_page or path))
     return app.post(path, data=data, status=None, **kwargs)
@@ -52,7 +59,7 @@ def bodies(clean_db):
     return {"org": org, "handler": handler, "second": second, "other": other}
 
 
-def apply(call, org_name: str, **changes) -> dict:
+def send_application(call, org_name: str, **changes) -> dict:
     """An application through the Action API, as the public sends it."""
     data = application(org_name, **changes)
     data["undertaking"] = True
@@ -67,7 +74,7 @@ def lookup(app, request: dict, code: str | None = None):
 
 
 def test_guidance_and_public_statistics(app, call, bodies):
-    apply(call, "nanjing-fgw")
+    send_application(call, "nanjing-fgw")
     page = app.get("/requests")
     body = page.body
     assert page.status_code == 200
@@ -98,29 +105,40 @@ def test_form_has_every_field_in_chinese(app, bodies):
         assert f'name="{name}"' in body, name
 
 
+def _error_beside(body: str, field: str) -> str:
+    error = re.search(rf'id="error-{field}">([^<]+)<', body)
+    assert error, field
+    assert re.search(r"[\u4e00-\u9fff]", error.group(1)), error.group(1)
+    return error.group(1)
+
+
 def test_form_errors_are_chinese_beside_their_fields_and_values_are_kept(app, bodies):
+    empty = post_form(app, "/requests/new", application("nanjing-fgw", description="",
+                                                         name="李<四>"))
+    assert empty.status_code == 400
+    assert "申请未提交" in empty.body
+    assert "所需信息" in _error_beside(empty.body, "description")
+    # What the person typed is still there, escaped.
+    assert 'value="李&lt;四&gt;"' in empty.body and 'value="13800000000"' in empty.body
+    assert "南京市玄武区北京东路41号" in empty.body
+    assert no_store(empty)
+
     good = id_card()
-    wrong_check = good[:-1] + ("0" if good[-1] != "0" else "1")
-    bad = application("nanjing-fgw", id_number=wrong_check, description="", name="李<四>")
+    bad = application("nanjing-fgw", id_number=good[:-1] + ("0" if good[-1] != "0" else "1"))
     del bad["undertaking"]
     page = post_form(app, "/requests/new", bad)
     assert page.status_code == 400
-    body = page.body
-    assert "申请未提交" in body
-    for field in ("id_number", "description", "undertaking"):
-        error = re.search(rf'id="error-{field}">([^<]+)<', body)
-        assert error, field
-        assert re.search(r"[\u4e00-\u9fff]", error.group(1)), error.group(1)
-    # What the person typed is still there, escaped.
-    assert 'value="李&lt;四&gt;"' in body and "13800000000" in body
-    assert "南京市玄武区北京东路41号" in body
-    assert page.headers["Cache-Control"] == "no-store"
+    assert "身份证" in _error_beside(page.body, "id_number")
+    assert "承诺" in _error_beside(page.body, "undertaking")
+    assert "2025年玄武区老旧小区改造项目的资金使用情况。</textarea>" in page.body
+    assert '<option value="nanjing-fgw" selected>' in page.body
+    assert 'id="provision-email" name="provision" value="email" checked' in page.body
 
 
 def test_success_shows_the_number_and_the_code_once(app, bodies):
     page = post_form(app, "/requests/new", application("nanjing-fgw"), follow_redirects=False)
     assert page.status_code == 200  # the receipt is the POST's own answer
-    assert page.headers["Cache-Control"] == "no-store"
+    assert no_store(page)
     body = page.body
     number = re.search(r'class="nanjing-receipt-number">([^<]+)<', body).group(1)
     code = re.search(r'class="nanjing-receipt-code"><code>([^<]+)<', body).group(1)
@@ -134,10 +152,10 @@ def test_success_shows_the_number_and_the_code_once(app, bodies):
 
 
 def test_lookup_with_the_right_code_shows_the_status(app, call, bodies):
-    request = apply(call, "nanjing-fgw")
+    request = send_application(call, "nanjing-fgw")
     page = lookup(app, request)
     assert page.status_code == 200
-    assert page.headers["Cache-Control"] == "no-store"
+    assert no_store(page)
     body = page.body
     for text in (request["number"], "办理中", "南京市发展和改革委员会", "答复期限",
                  request["deadline"]["due"], "办理过程", "撤回申请"):
@@ -147,7 +165,7 @@ def test_lookup_with_the_right_code_shows_the_status(app, call, bodies):
 
 
 def test_a_wrong_code_and_an_unknown_number_get_the_same_answer(app, call, bodies):
-    request = apply(call, "nanjing-fgw")
+    request = send_application(call, "nanjing-fgw")
     wrong = lookup(app, request, code="WRONG-CODE")
     unknown = post_form(app, "/requests/lookup",
                         {"number": "宁发改公开申〔2026〕第999号", "code": request["lookup_code"]})
@@ -167,7 +185,7 @@ def _correction(call, handler, request) -> dict:
 
 
 def test_the_applicant_answers_a_correction_and_downloads_the_letter(app, call, bodies):
-    request = apply(call, "nanjing-fgw")
+    request = send_application(call, "nanjing-fgw")
     corrected = _correction(call, bodies["handler"], request)
     page = lookup(app, request)
     assert "待补正" in page.body and "提交补正" in page.body
@@ -180,7 +198,7 @@ def test_the_applicant_answers_a_correction_and_downloads_the_letter(app, call, 
     assert pdf.status_code == 200
     assert pdf.headers["Content-Type"] == "application/pdf"
     assert pdf.data.startswith(b"%PDF")
-    assert pdf.headers["Cache-Control"] == "no-store"
+    assert no_store(pdf)
     refused = post_form(app, f"/requests/lookup/letter/{letter['id']}.pdf",
                         {"number": request["number"], "code": "WRONG-CODE"},
                         form_page="/requests/lookup")
@@ -201,7 +219,7 @@ def test_the_applicant_answers_a_correction_and_downloads_the_letter(app, call, 
 
 
 def test_the_applicant_withdraws_only_after_confirming(app, call, bodies):
-    request = apply(call, "nanjing-fgw")
+    request = send_application(call, "nanjing-fgw")
     data = {"number": request["number"], "code": request["lookup_code"],
             "transition": "withdraw", "reason": "信息已在网站上找到。"}
     unconfirmed = post_form(app, "/requests/lookup/transition", data, form_page="/requests/lookup")
@@ -217,8 +235,8 @@ def test_the_applicant_withdraws_only_after_confirming(app, call, bodies):
 
 
 def test_the_queue_needs_a_login_and_shows_the_handlers_organizations(app, call, bodies):
-    mine = apply(call, "nanjing-fgw")
-    theirs = apply(call, "nanjing-jtj", description="公交线路调整的论证材料。")
+    mine = send_application(call, "nanjing-fgw")
+    theirs = send_application(call, "nanjing-jtj", description="公交线路调整的论证材料。")
     anonymous = app.get("/requests/queue", follow_redirects=False)
     assert anonymous.status_code == 302 and "/user/login" in anonymous.headers["Location"]
 
@@ -235,7 +253,7 @@ def test_the_queue_needs_a_login_and_shows_the_handlers_organizations(app, call,
 
 
 def test_the_request_page_shows_the_forms_of_the_allowed_transitions(app, call, bodies):
-    request = apply(call, "nanjing-fgw")
+    request = send_application(call, "nanjing-fgw")
     handler = {"Authorization": bodies["handler"]["token"]}
     url = f"/requests/{request['id']}"
     assert app.get(url, follow_redirects=False).status_code == 302
@@ -258,8 +276,11 @@ def test_the_request_page_shows_the_forms_of_the_allowed_transitions(app, call, 
 
     done = app.post(f"{url}/transition", headers=handler, follow_redirects=True,
                     data={"transition": "reply", "result": "disclose",
-                          "text": "现将所申请的资金使用情况提供给您。"})
+                          "text": "现将所申请的资金使用情况提供给您。",
+                          "files": [(io.BytesIO(PDF), "资金使用情况.pdf"),
+                                    (io.BytesIO(PDF), "项目清单.pdf")]})
     assert done.status_code == 200 and "已答复" in done.body
+    assert "资金使用情况.pdf" in done.body and "项目清单.pdf" in done.body
     assert "转为主动公开" in done.body and "登记行政复议/诉讼" in done.body
     shown = call("nanjing_request_show", bodies["handler"], id=request["id"])["result"]
     reply = [letter for letter in shown["letters"] if letter["kind"] == "reply"][-1]
@@ -271,7 +292,7 @@ def test_the_request_page_shows_the_forms_of_the_allowed_transitions(app, call, 
 
 
 def test_a_transition_the_state_does_not_allow_is_refused_in_chinese(app, call, bodies):
-    request = apply(call, "nanjing-fgw")
+    request = send_application(call, "nanjing-fgw")
     page = app.post(f"/requests/{request['id']}/transition", status=None,
                     headers={"Authorization": bodies["handler"]["token"]},
                     data={"transition": "archive"})
@@ -279,15 +300,19 @@ def test_a_transition_the_state_does_not_allow_is_refused_in_chinese(app, call, 
     assert re.search(r'nanjing-form-errors[\s\S]*[\u4e00-\u9fff]', page.body)
 
 
-def test_unknown_requests_and_letters_are_404_in_chinese(app, bodies):
+def test_an_unknown_request_is_refused_in_chinese_like_another_bodys(app, bodies):
     handler = {"Authorization": bodies["handler"]["token"]}
     page = app.get("/requests/no-such-request", headers=handler, status=None)
-    assert page.status_code == 404 and "申请不存在" in page.body
+    assert page.status_code == 403 and "只有办理机关" in page.body
+    letter = app.get("/requests/no-such-request/letters/x.pdf", headers=handler, status=None)
+    assert letter.status_code == 403 and "只有办理机关" in letter.body
+    assert app.get("/requests/no-such-request/letters/x.exe", headers=handler,
+                   status=None).status_code == 404
 
 
 def test_script_in_the_description_is_shown_as_text(app, call, bodies):
     script = "<script>alert('x')</script>"
-    request = apply(call, "nanjing-fgw", description=f"所需信息{script}", name=f"张三{script}")
+    request = send_application(call, "nanjing-fgw", description=f"所需信息{script}", name=f"张三{script}")
     detail = app.get(f"/requests/{request['id']}",
                      headers={"Authorization": bodies["handler"]["token"]}).body
     status = lookup(app, request).body

@@ -14,6 +14,7 @@ from flask import Blueprint, make_response
 import ckan.plugins.toolkit as tk
 
 from .. import codelists
+from . import actions, schema
 
 __all__ = ["nanjing_requests"]
 
@@ -34,18 +35,14 @@ CREATE_FIELDS = (
     "delivery", "fee_waiver", "fee_waiver_reason", "undertaking")
 CHECKBOXES = ("fee_waiver", "undertaking")
 
-APPLICANT_TYPES = [("natural", "自然人"), ("legal", "法人或其他组织")]
-CATEGORIES = [("business", "商业企业"), ("research", "科研机构"), ("nonprofit", "社会公益组织"),
-              ("legal_service", "法律服务机构"), ("other", "其他")]
-ID_TYPES = {"natural": [("id_card", "居民身份证"), ("passport", "护照"), ("other", "其他有效证件")],
-            "legal": [("credit_code", "统一社会信用代码")]}
-PROVISIONS = [("paper", "纸质"), ("email", "电子邮件"), ("disc", "光盘/U盘"), ("onsite", "当场查阅")]
-DELIVERIES = [("pickup", "自行领取"), ("post", "邮寄"), ("email", "电子邮件")]
-
-APPEAL_KINDS = [("reconsideration", "行政复议"), ("litigation_direct", "行政诉讼（未经复议直接起诉）"),
-                ("litigation_after", "行政诉讼（复议后起诉）")]
-APPEAL_OUTCOMES = [("pending", "尚未审结"), ("upheld", "结果维持"), ("corrected", "结果纠正"),
-                   ("other", "其他结果")]
+APPLICANT_TYPES = list(schema.APPLICANT_TYPES.items())
+CATEGORIES = [(key, label) for key, label in schema.CATEGORIES.items() if key != "natural"]
+ID_TYPES = {"natural": [(key, schema.ID_TYPES[key]) for key in ("id_card", "passport", "other")],
+            "legal": [("credit_code", schema.ID_TYPES["credit_code"])]}
+PROVISIONS = list(schema.PROVISIONS.items())
+DELIVERIES = list(schema.DELIVERIES.items())
+APPEAL_KINDS = list(actions.APPEAL_KINDS.items())
+APPEAL_OUTCOMES = list(actions.APPEAL_OUTCOMES.items())
 
 # The form of each transition (spec's table): name, label, kind, extra.
 # kind: text, textarea, number, date, select (extra = choices), results, files.
@@ -72,8 +69,7 @@ TRANSITION_FIELDS: dict[str, list[tuple]] = {
               ("where", "已公开的获取途径（已主动公开时）", "text", {}),
               ("files", "提供的文件（可多选）", "files", {})],
     "deliver": [("channel", "送达方式", "select",
-                 {"choices": [("pickup", "自行领取"), ("post", "邮寄"), ("email", "电子邮件"),
-                              ("onsite", "当场送达")]}),
+                 {"choices": list(actions.DELIVERY_CHANNELS.items())}),
                 ("day", "送达日期", "date", {"today": True}),
                 ("recipient", "签收人", "text", {})],
     "withdraw": [("reason", "撤回理由", "textarea", {})],
@@ -120,9 +116,15 @@ def _message(error: Exception, default: str) -> str:
 def _render(template: str, extra: dict, status: int = 200, private: bool = False):
     response = make_response(tk.render(template, extra), status)
     if private:
-        # A page carrying a 查询码 or an applicant's data is never cached.
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Pragma"] = "no-cache"
+        _no_store(response)
+    return response
+
+
+def _no_store(response):
+    """A page carrying a 查询码 or an applicant's data is never cached (CKAN
+    then adds `private` instead of `public`)."""
+    tk.request.environ["__no_cache__"] = True
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -152,9 +154,7 @@ def _letter_response(letter: dict, fmt: str, letter_id: str, private: bool):
     response.headers["Content-Type"] = letter.get("mimetype") or LETTER_FORMATS[fmt]
     response.headers["Content-Disposition"] = (
         f"attachment; filename=letter.{fmt}; filename*=UTF-8''{quote(filename)}")
-    if private:
-        response.headers["Cache-Control"] = "no-store"
-    return response
+    return _no_store(response) if private else response
 
 
 def _form_value(field: str) -> Any:
