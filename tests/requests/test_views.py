@@ -289,6 +289,20 @@ def test_the_request_page_shows_the_forms_of_the_allowed_transitions(app, call, 
     assert app.get(f"{url}/letters/{reply['id']}.pdf",
                    headers={"Authorization": bodies["other"]["token"]},
                    status=None).status_code == 403
+    provided = shown["files"][0]
+    assert app.get(f"{url}/files/{provided['id']}", headers=handler).data == PDF
+
+    # The applicant downloads what was provided, with the code only.
+    status = lookup(app, request)
+    assert "提供的政府信息" in status.body and "项目清单.pdf" in status.body
+    credentials = {"number": request["number"], "code": request["lookup_code"]}
+    got = post_form(app, f"/requests/lookup/file/{provided['id']}", credentials,
+                    form_page="/requests/lookup")
+    assert got.status_code == 200 and got.data == PDF and no_store(got)
+    assert "filename*=UTF-8''" in got.headers["Content-Disposition"]
+    wrong = post_form(app, f"/requests/lookup/file/{provided['id']}",
+                      dict(credentials, code="WRONG-CODE"), form_page="/requests/lookup")
+    assert wrong.status_code == 403 and wrong.data != PDF
 
 
 def test_a_transition_the_state_does_not_allow_is_refused_in_chinese(app, call, bodies):
@@ -319,3 +333,33 @@ def test_script_in_the_description_is_shown_as_text(app, call, bodies):
     for body in (detail, status):
         assert script not in body
         assert "&lt;script&gt;alert(" in body
+
+
+def test_a_disclosed_reply_becomes_a_draft_and_an_appeal_is_recorded(app, call, bodies):
+    request = send_application(call, "nanjing-fgw")
+    answer = call("nanjing_request_transition", bodies["handler"], id=request["id"],
+                  transition="reply", result="disclose", text="现将所申请的资金使用情况提供给您。",
+                  where="本机关门户网站“政府信息公开”栏目")
+    assert answer["success"], answer
+    handler = {"Authorization": bodies["handler"]["token"]}
+    url = f"/requests/{request['id']}"
+    assert "财政预决算" in app.get(url, headers=handler).body  # the area choices
+
+    no_area = app.post(f"{url}/publish", headers=handler, data={}, status=None)
+    assert no_area.status_code == 400
+    assert re.search(r'nanjing-form-errors[\s\S]*[\u4e00-\u9fff]', no_area.body)
+    published = app.post(f"{url}/publish", headers=handler, data={"area": "budgets"},
+                         follow_redirects=False)
+    assert published.status_code == 302 and "/gkml_item/ysq-" in published.headers["Location"]
+    page = app.get(url, headers=handler).body
+    assert "已据此答复生成主动公开条目" in page and "转为主动公开</button>" not in page
+
+    missing = app.post(f"{url}/appeal", headers=handler, status=None,
+                       data={"kind": "reconsideration", "outcome": "pending"})
+    assert missing.status_code == 400
+    assert re.search(r'id="error-filed">[^<]*[\u4e00-\u9fff]', missing.body)
+    assert '<option value="reconsideration" selected>' in missing.body
+    recorded = app.post(f"{url}/appeal", headers=handler, follow_redirects=True,
+                        data={"kind": "reconsideration", "outcome": "upheld",
+                              "filed": "2026-01-05", "decided": "2026-03-01"})
+    assert "行政复议" in recorded.body and "结果维持" in recorded.body and "2026-03-01" in recorded.body

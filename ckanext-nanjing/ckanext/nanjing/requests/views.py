@@ -143,18 +143,20 @@ def _organizations() -> list[dict]:
 def _results() -> list[dict]:
     try:
         return tk.get_action("nanjing_request_results")(_context(), {})
-    except (tk.ObjectNotFound, KeyError):
+    except (tk.ObjectNotFound, tk.NotAuthorized, KeyError):
         return []
 
 
-def _letter_response(letter: dict, fmt: str, letter_id: str, private: bool):
-    """The letter the action gives ({filename, mimetype, content_base64}) as a download."""
-    filename = letter.get("filename") or f"{letter_id}.{fmt}"
-    response = make_response(base64.b64decode(letter["content_base64"]))
-    response.headers["Content-Type"] = letter.get("mimetype") or LETTER_FORMATS[fmt]
+def _download(found: dict, fallback: str):
+    """What the letter or file action gives ({filename, mimetype, content_base64})
+    as a download that no cache keeps."""
+    filename = found.get("filename") or fallback
+    ascii_name = "document" + (f".{filename.rsplit('.', 1)[-1]}" if "." in filename else "")
+    response = make_response(base64.b64decode(found["content_base64"]))
+    response.headers["Content-Type"] = found.get("mimetype") or "application/octet-stream"
     response.headers["Content-Disposition"] = (
-        f"attachment; filename=letter.{fmt}; filename*=UTF-8''{quote(filename)}")
-    return _no_store(response) if private else response
+        f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(filename)}")
+    return _no_store(response)
 
 
 def _form_value(field: str) -> Any:
@@ -305,7 +307,18 @@ def lookup_letter(letter_id: str, fmt: str):
     except tk.ValidationError as error:
         return _lookup_form(credentials, "；".join(
             m for ms in _errors(error).values() for m in ms), 400)
-    return _letter_response(letter, fmt, letter_id, private=True)
+    return _download(letter, f"{letter_id}.{fmt}")
+
+
+def lookup_file(file_id: str):
+    """A document provided with the reply, for the applicant holding the code."""
+    credentials = _credentials()
+    try:
+        found = tk.get_action("nanjing_request_file_show")(
+            _context(), dict(credentials, file_id=file_id))
+    except (tk.NotAuthorized, tk.ObjectNotFound) as error:
+        return _lookup_form(credentials, _message(error, WRONG_CODE), 403)
+    return _download(found, file_id)
 
 
 # -- the handlers' pages -----------------------------------------------------
@@ -466,7 +479,20 @@ def letter(id: str, letter_id: str, fmt: str):
         return tk.abort(403, _message(error, "您无权下载该文书"))
     except tk.ValidationError as error:
         return tk.abort(400, "；".join(m for ms in _errors(error).values() for m in ms))
-    return _letter_response(content, fmt, letter_id, private=True)
+    return _download(content, f"{letter_id}.{fmt}")
+
+
+def provided_file(id: str, file_id: str):
+    if not tk.current_user.is_authenticated:
+        return _login_first("nanjing_requests.detail", id=id)
+    try:
+        found = tk.get_action("nanjing_request_file_show")(
+            _context(), {"id": id, "file_id": file_id})
+    except tk.ObjectNotFound:
+        return tk.abort(404, "该申请没有这个文件")
+    except tk.NotAuthorized as error:
+        return tk.abort(403, _message(error, "您无权下载该文件"))
+    return _download(found, file_id)
 
 
 _rule = nanjing_requests.add_url_rule
@@ -478,6 +504,8 @@ _rule("/requests/lookup/transition", view_func=lookup_transition,
       endpoint="lookup_transition", methods=["POST"])
 _rule("/requests/lookup/letter/<letter_id>.<fmt>", view_func=lookup_letter,
       endpoint="lookup_letter", methods=["POST"])
+_rule("/requests/lookup/file/<file_id>", view_func=lookup_file, endpoint="lookup_file",
+      methods=["POST"])
 _rule("/requests/queue", view_func=queue, endpoint="queue")
 _rule("/requests/<id>", view_func=detail, endpoint="detail")
 _rule("/requests/<id>/transition", view_func=transition, endpoint="transition",
@@ -485,3 +513,4 @@ _rule("/requests/<id>/transition", view_func=transition, endpoint="transition",
 _rule("/requests/<id>/publish", view_func=publish, endpoint="publish", methods=["POST"])
 _rule("/requests/<id>/appeal", view_func=appeal, endpoint="appeal", methods=["POST"])
 _rule("/requests/<id>/letters/<letter_id>.<fmt>", view_func=letter, endpoint="letter")
+_rule("/requests/<id>/files/<file_id>", view_func=provided_file, endpoint="file")
