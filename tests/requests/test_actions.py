@@ -329,3 +329,48 @@ def test_one_address_cannot_flood_the_form(apply):
     third = apply(id_number=id_number("32010219750101123"))
     assert third["success"] is False and "每小时最多提交 2 件" in json.dumps(
         third["error"], ensure_ascii=False)
+
+
+GARBAGE = [
+    {},
+    {"id": ["a", "b"], "number": {"x": 1}, "code": 12345},
+    {"id": "x" * 100000, "transition": "reply", "text": "长" * 100000},
+    {"organization": {"$ne": None}, "name": ["<script>"], "id_number": 3.5,
+     "undertaking": "maybe", "received": "2026-13-45", "limit": "-1", "offset": "abc"},
+    {"letter_id": None, "file_id": [], "format": "exe", "year": "二〇二六"},
+]
+ACTIONS = ["nanjing_request_create", "nanjing_request_show", "nanjing_request_list",
+           "nanjing_request_transition", "nanjing_request_letter_show",
+           "nanjing_request_file_show", "nanjing_request_results", "nanjing_request_stats",
+           "nanjing_request_publish", "nanjing_request_appeal_record"]
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_garbage_never_makes_a_server_error(applied, app, people, action):
+    for user in (None, people.steward):
+        for payload in GARBAGE:
+            headers = {"Authorization": user["token"]} if user else {}
+            response = app.post(f"/api/3/action/{action}", json=payload, headers=headers,
+                                status=None)
+            assert response.status_code < 500, (action, payload, response.body[:500])
+            body = response.json
+            if not body["success"]:
+                message = json.dumps(body["error"], ensure_ascii=False)
+                assert any("\u4e00" <= ch <= "\u9fff" for ch in message), (action, message)
+    assert _count() == 1
+
+
+def test_the_applicant_account_lists_its_own_requests(apply, call, people):
+    mine = apply(user=people.outsider)["result"]
+    apply()
+    listed = call("nanjing_request_list", people.outsider, mine=True)["result"]
+    assert [row["number"] for row in listed["results"]] == [mine["number"]]
+    shown = call("nanjing_request_show", people.outsider, id=mine["id"])["result"]
+    assert shown["role"] == "applicant"
+
+
+def test_no_activity_or_dashboard_shows_the_applicant(applied, call, people):
+    activities = call("organization_activity_list", people.steward, id="nanjing-fgw")
+    assert "王小明" not in json.dumps(activities, ensure_ascii=False)
+    dashboard = call("dashboard_activity_list", people.steward)
+    assert "王小明" not in json.dumps(dashboard, ensure_ascii=False)

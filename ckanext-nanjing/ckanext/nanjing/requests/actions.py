@@ -185,7 +185,6 @@ def _refuse_bulk(context: Context, applicant_key: str, handler: bool) -> None:
         ratelimit.hit("request-create", address, 3600)
 
 
-@tk.auth_allow_anonymous_access
 @_rollback_on_error
 def nanjing_request_create(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
     """Apply for disclosure. Returns the request with `lookup_code`, the
@@ -241,7 +240,6 @@ def nanjing_request_create(context: Context, data_dict: dict[str, Any]) -> dict[
 # Read
 
 @tk.side_effect_free
-@tk.auth_allow_anonymous_access
 def nanjing_request_show(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
     """One request: by `id` for its handlers, reviewers and the applicant's
     account, or by `number` and `code` (查询码) for anyone holding them."""
@@ -272,10 +270,9 @@ def nanjing_request_list(context: Context, data_dict: dict[str, Any]) -> dict[st
             query = query.filter(Request.organization_id.in_(handled or [""]))
         role = "handler"
     if data_dict.get("organization"):
-        org = model.Group.get(data_dict["organization"])
-        query = query.filter(Request.organization_id == (org.id if org else ""))
+        query = query.filter(Request.organization_id == _organization_filter(data_dict))
     if data_dict.get("state"):
-        if data_dict["state"] not in STATES:
+        if not isinstance(data_dict["state"], str) or data_dict["state"] not in STATES:
             raise tk.ValidationError({"state": [f"状态应为：{'、'.join(STATES)}"]})
         query = query.filter(Request.state == data_dict["state"])
     rows = [request_dict(r, role) for r in query.order_by(Request.received, Request.created)]
@@ -288,6 +285,14 @@ def nanjing_request_list(context: Context, data_dict: dict[str, Any]) -> dict[st
     limit = _int(data_dict.get("limit"), 100, "limit")
     offset = _int(data_dict.get("offset"), 0, "offset")
     return {"count": len(rows), "results": rows[offset:offset + limit]}
+
+
+def _organization_filter(data_dict: dict[str, Any]) -> str:
+    value = data_dict["organization"]
+    if not isinstance(value, str):
+        raise tk.ValidationError({"organization": ["应为机关的名称或 id"]})
+    org = model.Group.get(value)
+    return org.id if org else ""
 
 
 def _int(value: Any, default: int, field: str) -> int:
@@ -313,7 +318,6 @@ def nanjing_request_results(context: Context, data_dict: dict[str, Any]) -> list
 
 
 @tk.side_effect_free
-@tk.auth_allow_anonymous_access
 def nanjing_request_stats(context: Context, data_dict: dict[str, Any]) -> list[dict]:
     """Public counts per organization for a year: received, answered, on time,
     by result group. Never a request's text or applicant."""
@@ -321,8 +325,7 @@ def nanjing_request_stats(context: Context, data_dict: dict[str, Any]) -> list[d
     year = _int(data_dict.get("year"), _today().year, "year")
     query = model.Session.query(Request).filter(Request.year == year)
     if data_dict.get("organization"):
-        org = model.Group.get(data_dict["organization"])
-        query = query.filter(Request.organization_id == (org.id if org else ""))
+        query = query.filter(Request.organization_id == _organization_filter(data_dict))
     per_org: dict[str, dict[str, Any]] = {}
     for request in query:
         row = per_org.get(request.organization_id)
@@ -345,7 +348,6 @@ def nanjing_request_stats(context: Context, data_dict: dict[str, Any]) -> list[d
 
 
 @tk.side_effect_free
-@tk.auth_allow_anonymous_access
 def nanjing_request_letter_show(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
     """A letter as `format` pdf, docx or html: {"filename", "mimetype",
     "content_base64"}."""
@@ -377,7 +379,6 @@ def _letter_bytes(letter: RequestLetter, kind: str) -> bytes:
 
 
 @tk.side_effect_free
-@tk.auth_allow_anonymous_access
 def nanjing_request_file_show(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
     """A document provided with the reply: {"filename", "mimetype", "content_base64"}."""
     tk.check_access("nanjing_request_file_show", context, data_dict)
@@ -614,7 +615,6 @@ def _apply(request: Request, key: str, data: dict[str, Any], day: datetime.date,
         request.extension_days = data["days"]
 
 
-@tk.auth_allow_anonymous_access
 @_rollback_on_error
 def nanjing_request_transition(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
     """Take a request one step: `transition` is a key of states.TRANSITIONS;
@@ -628,18 +628,19 @@ def nanjing_request_transition(context: Context, data_dict: dict[str, Any]) -> d
     roles = _roles(context, request, role)
     if not transition.actors & roles:
         raise tk.NotAuthorized(f"您不能执行“{transition.label}”")
-    today = _today()
     if request.state not in transition.sources:
         raise tk.ValidationError({"transition": [
             f"申请当前为“{STATES[request.state]}”，不能“{transition.label}”"]})
-    why_not = _why_not(request, key, today)
-    if why_not:
-        raise tk.ValidationError({"transition": [why_not]})
     if key in ("approve_extension", "reject_extension"):
         actor_kind = "reviewer"
     else:
         actor_kind = "handler" if "handler" in roles else "applicant"
-    data = _transition_data(request, key, data_dict, today)
+    # The legal windows are judged on the day the step is dated.
+    day = _event_day(data_dict, request, actor_kind)
+    why_not = _why_not(request, key, day)
+    if why_not:
+        raise tk.ValidationError({"transition": [why_not]})
+    data = _transition_data(request, key, data_dict, day)
     # Several files come as files, files_2, files_3… (the Action API keeps
     # one upload per form field).
     uploads = documents.read_uploads(
@@ -649,7 +650,6 @@ def nanjing_request_transition(context: Context, data_dict: dict[str, Any]) -> d
             and not uploads and not data["where"]:
         raise tk.ValidationError({"files": [
             "予以公开或部分公开时，请上传提供的信息，或写明获取方式和公开位置"]})
-    day = _event_day(data_dict, request, actor_kind)
     note = _text(data_dict, "note", "办理备注", 2000, required=False)
     from_state = request.state
     event = _record(request, key, from_state, transition.target, context, actor_kind, day,
