@@ -3,12 +3,15 @@ the form and its Chinese errors, the receipt, the lookup by number and
 查询码, letters, the queue and the request page, and escaping."""
 from __future__ import annotations
 
+import datetime
 import io
 import re
 
 import pytest
 
 from ckan.tests import factories
+
+from ckanext.nanjing import workdays
 
 WRONG_CODE = "申请编号或查询码不正确"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -59,11 +62,12 @@ def bodies(clean_db):
     return {"org": org, "handler": handler, "second": second, "other": other}
 
 
-def send_application(call, org_name: str, **changes) -> dict:
-    """An application through the Action API, as the public sends it."""
+def send_application(call, org_name: str, user=None, **changes) -> dict:
+    """An application through the Action API, as the public sends it (or a
+    handler registers a paper one)."""
     data = application(org_name, **changes)
     data["undertaking"] = True
-    answer = call("nanjing_request_create", **data)
+    answer = call("nanjing_request_create", user, **data)
     assert answer["success"], answer
     return answer["result"]
 
@@ -363,3 +367,55 @@ def test_a_disclosed_reply_becomes_a_draft_and_an_appeal_is_recorded(app, call, 
                         data={"kind": "reconsideration", "outcome": "upheld",
                               "filed": "2026-01-05", "decided": "2026-03-01"})
     assert "行政复议" in recorded.body and "结果维持" in recorded.body and "2026-03-01" in recorded.body
+
+
+def test_the_queue_colours_requests_near_and_past_their_deadline(app, call, bodies):
+    """Paper applications registered by the handler with an earlier receipt date."""
+    handler = bodies["handler"]
+    today = datetime.date.today()
+    late = send_application(call, "nanjing-fgw", user=handler, channel="letter",
+                            received=(today - datetime.timedelta(days=60)).isoformat())
+    assert late["deadline"]["status"] == "overdue"
+    near = None
+    for back in range(16, 36):
+        received = today - datetime.timedelta(days=back)
+        if received.year != today.year:
+            break
+        # Received 16-19 working days ago: 1-4 working days are left.
+        if 16 <= workdays.working_days_between(received, today) <= 19:
+            near = send_application(call, "nanjing-fgw", user=handler, channel="letter",
+                                    received=received.isoformat())
+            assert near["deadline"]["status"] == "near", near["deadline"]
+            break
+    page = app.get("/requests/queue", headers={"Authorization": handler["token"]}).body
+    rows = {number: row for row, number in re.findall(
+        r'<tr class="nanjing-request-row([^"]*)">\s*<td><a [^>]*>([^<]+)</a>', page)}
+    assert "table-danger" in rows[late["number"]] and "已超期" in page
+    if near is not None:  # none when the year began less than 20 working days ago
+        assert "table-warning" in rows[near["number"]]
+    overdue_only = app.get("/requests/queue", query_string={"overdue": "1"},
+                           headers={"Authorization": handler["token"]}).body
+    assert late["number"] in overdue_only
+    assert near is None or near["number"] not in overdue_only
+
+
+def test_a_logged_in_applicant_finds_the_request_under_mine(app, bodies):
+    person = factories.UserWithToken()
+    headers = {"Authorization": person["token"]}
+    receipt = app.post("/requests/new", data=application("nanjing-fgw"), headers=headers)
+    number = re.search(r'class="nanjing-receipt-number">([^<]+)<', receipt.body).group(1)
+    mine = app.get("/requests/mine", headers=headers)
+    assert mine.status_code == 200 and number in mine.body
+    assert number not in app.get("/requests/mine",
+                                 headers={"Authorization": bodies["other"]["token"]}).body
+    assert app.get("/requests/mine", follow_redirects=False).status_code == 302
+
+
+@pytest.mark.ckan_config("ckanext.nanjing.requests.lookup_attempts", "3")
+def test_repeated_wrong_codes_are_slowed_down_on_the_page(app, call, bodies):
+    request = send_application(call, "nanjing-fgw")
+    for _ in range(3):
+        assert WRONG_CODE in lookup(app, request, code="WRONG-CODE").body
+    refused = lookup(app, request)  # even the right code, for a while
+    assert refused.status_code == 403
+    assert "错误次数过多" in refused.body and request["description"] not in refused.body
