@@ -1,5 +1,5 @@
 # The two commands of README.md, plus helpers. All work is in scripts/nanjing.
-.PHONY: demo test bench-validate bench-harvest services stop doctor
+.PHONY: demo test bench-validate bench-harvest bench-letters services stop doctor
 
 demo:      ## install, start services, load the demo catalog, serve http://127.0.0.1:5000
 	@scripts/nanjing demo
@@ -21,3 +21,6 @@ stop:      ## stop every service the scripts started
 
 doctor:    ## check each service and explain what is wrong
 	@scripts/nanjing doctor
+
+bench-letters:  ## time to render each request letter to PDF and DOCX (mean/max of 50)
+	@scripts/nanjing bench-letters $(BENCH_ARGS)

@@ -22,6 +22,7 @@ setup(
             "public/**/*",
             "i18n/**/*",
             "migration/**/*",
+            "requests/letters/*.html",
         ]
     },
     entry_points={

@@ -1,9 +1,10 @@
 # Installs what is missing: Debian packages, the Python venv, the Solr jars.
 # Sourced by scripts/nanjing after lib.sh.
 
-APT_PACKAGES=(postgresql-15 redis-server libpq-dev libmagic1)
+# libpango*, fonts-noto-cjk: WeasyPrint prints the requests' letters with Chinese fonts.
+APT_PACKAGES=(postgresql-15 redis-server libpq-dev libmagic1 libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk)
 # MariaDB only for the tests: the demo exchange database is PostgreSQL.
-APT_TEST_PACKAGES=(chromium fonts-noto-cjk mariadb-server mariadb-client)
+APT_TEST_PACKAGES=(chromium mariadb-server mariadb-client)
 
 install_apt() {
     local wanted=("${APT_PACKAGES[@]}") missing=() pkg

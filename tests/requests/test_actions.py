@@ -292,6 +292,18 @@ def test_a_reply_is_published_proactively_as_a_draft(applied, call, people):
     assert package["type"] == "gkml_item" and package["private"] is True
     assert package["organization"]["name"] == "nanjing-fgw"
     assert call("package_show", id=package["id"])["success"] is False
+    assert "王小明" not in json.dumps(package, ensure_ascii=False)
+
+
+def test_a_draft_with_personal_data_is_refused(apply, call, people):
+    asked = apply(description="请提供王小明（13912345678）名下的补贴发放记录")["result"]
+    _step(call, people.steward, asked, "reply", result="disclose", text="见附件", where="附件")
+    refused = call("nanjing_request_publish", people.steward, id=asked["id"],
+                   area="major-projects")
+    assert "含有个人信息" in json.dumps(refused["error"], ensure_ascii=False)
+    made = call("nanjing_request_publish", people.steward, id=asked["id"], area="major-projects",
+                disclosure_content="2026年度惠民补贴发放的汇总情况")
+    assert made["success"], made
 
 
 def test_appeals_are_recorded_for_the_annual_report(applied, call, people):

@@ -15,6 +15,7 @@ from ckan.types import Context
 from sqlalchemy import text as sql
 
 from .. import ratelimit, workdays
+from ..publishing import checks
 from . import access, clock, documents, fees, letters, mail, privacy, results
 from .model import Request, RequestAppeal, RequestEvent, RequestFile, RequestLetter
 from .schema import (CATEGORIES, CHANNELS, DELIVERIES, ID_TYPES, PROVISIONS, applicant_problems,
@@ -36,6 +37,7 @@ APPEAL_OUTCOMES = {"upheld": "结果维持", "corrected": "结果纠正", "other
                    "pending": "尚未审结"}
 DELIVERY_CHANNELS = {"pickup": "自行领取", "post": "邮寄", "email": "电子邮件", "onsite": "当场送达"}
 DEFAULT_CORRECTION_DAYS = 15
+PERSONAL_KINDS = {"id_number": "身份证号码", "mobile": "手机号码", "bank_card": "银行卡号"}
 # Letters addressed to the applicant (the others go to a third party or an agency).
 APPLICANT_LETTERS = frozenset(["receipt", "correction", "extension", "fee", "reply"])
 
@@ -121,6 +123,7 @@ def request_dict(request: Request, role: str, today: datetime.date | None = None
         "extension_days": request.extension_days,
         "result": request.result, "result_label": result.label if result else None,
         "result_group": result.group if result else None,
+        "result_article": result.article if result else None,
         "result_group_label": results.GROUPS.get(result.group) if result else None,
         "events": events,
         "letters": [{"id": letter.id, "kind": letter.kind, "title": letter.title,
@@ -691,18 +694,27 @@ def nanjing_request_publish(context: Context, data_dict: dict[str, Any]) -> dict
         raise tk.ValidationError({"id": ["只有予以公开或部分公开的答复可以转为主动公开"]})
     if request.published_package_id and model.Package.get(request.published_package_id):
         raise tk.ValidationError({"id": ["该申请已转为主动公开草稿"]})
-    reply = [e for e in request.events if e.transition == "reply"][-1]
     org = model.Group.get(request.organization_id)
+    # What was asked for, not the reply (which is addressed to the applicant);
+    # the platform's personal-data detector keeps numbers out of the draft.
+    content = _text(data_dict, "disclosure_content", "公开内容", 2000, required=False) \
+        or request.description[:2000]
+    title = _text(data_dict, "title", "公开事项名称", 200, required=False) \
+        or f"依申请公开：{content[:60]}"
+    kind = checks.personal_info_kind(content + " " + title)
+    if kind or request.applicant_name in content + title:
+        found = PERSONAL_KINDS.get(kind, "申请人姓名")
+        raise tk.ValidationError({"disclosure_content": [
+            f"草稿内容含有个人信息（{found}），请在“公开内容”中填写去除个人信息后的内容"]})
     draft = {
         "type": "gkml_item", "owner_org": org.id, "private": True,
         "name": f"ysq-{request.year}-{request.id[:8]}",
-        "title": _text(data_dict, "title", "公开事项名称", 200, required=False)
-        or f"依申请公开：{request.description[:60]}",
+        "title": title,
         "area": data_dict.get("area"), "level1_item": "依申请公开转主动公开",
         "level2_item": _text(data_dict, "level2_item", "二级事项", 100, required=False)
         or "经申请公开的政府信息",
         "item_code": f"YSQ-{request.year}-{request.id[:8]}",
-        "disclosure_content": reply.data.get("text", "")[:2000] or request.description[:2000],
+        "disclosure_content": content,
         "disclosure_basis": "《中华人民共和国政府信息公开条例》第四十四条",
         "disclosure_deadline": "自信息形成或者变更之日起20个工作日内",
         "audience": "public", "disclosure_method": "proactive",
