@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 
 from .. import codelists
 from . import forms
+from .actions import APPLICANT_LETTERS
 
 __all__ = ["nanjing_requests"]
 
@@ -180,6 +181,9 @@ def _status_page(credentials: dict, message: str = "", form: str = "",
         return _lookup_form(credentials, _message(error, WRONG_CODE), 403)
     except tk.ValidationError as error:
         return _lookup_form(credentials, forms.joined(error), 400)
+    # Letters to a third party or another agency are not the applicant's.
+    found["letters"] = [letter for letter in found.get("letters") or []
+                        if letter["kind"] in APPLICANT_LETTERS]
     allowed = {t["key"] for t in found.get("allowed_transitions") or []}
     extra = {"request": found, "credentials": credentials, "message": message, "form": form,
              "values": values or {}, "errors": errors or {},
