@@ -140,4 +140,7 @@ load_demo() {
     # The index may be new (its data folder was removed) while the database is not.
     ckan_quiet -c "$CKAN_INI" search-index rebuild --only-missing --quiet >/dev/null \
         || fail "Solr 搜索服务" "重建索引失败" "运行 ckan -c $CKAN_INI nanjing doctor 查看原因"
+    say "载入依申请公开演示申请"
+    ckan_quiet -c "$CKAN_INI" nanjing-requests demo \
+        || fail "依申请公开演示申请" "载入演示申请失败" "按上面的错误处理后重新运行 make demo"
 }

@@ -23,7 +23,9 @@ def _send(request, subject: str, body: str) -> bool:
     try:
         mailer.mail_recipient(request.applicant_name, request.email, subject, body)
         return True
-    except mailer.MailerException:
+    except (mailer.MailerException, OSError):
+        # OSError: CKAN's mailer lets smtplib's errors out of its `finally`
+        # (a server that hangs up), and smtplib's errors are OSErrors.
         log.exception("Could not mail %s about %s", request.email, request.number)
         return False
 
