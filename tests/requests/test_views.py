@@ -419,3 +419,18 @@ def test_repeated_wrong_codes_are_slowed_down_on_the_page(app, call, bodies):
     refused = lookup(app, request)  # even the right code, for a while
     assert refused.status_code == 403
     assert "错误次数过多" in refused.body and request["description"] not in refused.body
+
+
+def test_the_applicant_sees_no_letter_addressed_to_a_third_party(app, call, bodies):
+    request = send_application(call, "nanjing-fgw")
+    answer = call("nanjing_request_transition", bodies["handler"], id=request["id"],
+                  transition="start_consultation", kind="third_party",
+                  party="南京某某置业有限公司")
+    assert answer["success"], answer
+    assert any(letter["kind"] == "consultation" for letter in answer["result"]["letters"])
+    body = lookup(app, request).body
+    assert "暂停计时" in body and "登记回执" in body
+    assert "征求第三方意见书" not in body and "南京某某置业有限公司" not in body
+    handler_page = app.get(f"/requests/{request['id']}",
+                           headers={"Authorization": bodies["handler"]["token"]}).body
+    assert "征求第三方意见书" in handler_page and "南京某某置业有限公司" in handler_page

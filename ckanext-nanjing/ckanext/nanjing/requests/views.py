@@ -14,7 +14,8 @@ from flask import Blueprint, make_response
 import ckan.plugins.toolkit as tk
 
 from .. import codelists
-from . import actions, schema
+from . import forms
+from .actions import APPLICANT_LETTERS
 
 __all__ = ["nanjing_requests"]
 
@@ -22,87 +23,14 @@ nanjing_requests = Blueprint("nanjing_requests", __name__)
 
 WRONG_CODE = "申请编号或查询码不正确"
 NOT_FOUND = "申请不存在，或您无权查看"
-LETTER_FORMATS = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
+LETTER_FORMATS = ("pdf", "docx")
 CLOSED_WITH_REPLY = ("replied", "delivered", "archived")
-
-# The fields of nanjing_request_create, in the order of the form.
-CREATE_FIELDS = (
-    "organization", "applicant_type", "applicant_category", "name", "id_type", "id_number",
-    "phone", "email", "address", "description", "doc_number", "purpose", "provision",
-    "delivery", "fee_waiver", "fee_waiver_reason", "undertaking")
-CHECKBOXES = ("fee_waiver", "undertaking")
-
-APPLICANT_TYPES = list(schema.APPLICANT_TYPES.items())
-CATEGORIES = [(key, label) for key, label in schema.CATEGORIES.items() if key != "natural"]
-ID_TYPES = {"natural": [(key, schema.ID_TYPES[key]) for key in ("id_card", "passport", "other")],
-            "legal": [("credit_code", schema.ID_TYPES["credit_code"])]}
-PROVISIONS = list(schema.PROVISIONS.items())
-DELIVERIES = list(schema.DELIVERIES.items())
-APPEAL_KINDS = list(actions.APPEAL_KINDS.items())
-APPEAL_OUTCOMES = list(actions.APPEAL_OUTCOMES.items())
-
-# The form of each transition (spec's table): name, label, kind, extra.
-# kind: text, textarea, number, date, select (extra = choices), results, files.
-TRANSITION_FIELDS: dict[str, list[tuple]] = {
-    "request_correction": [("items", "需补正的内容", "textarea", {"required": True}),
-                           ("reply_within", "补正期限（工作日）", "number",
-                            {"min": 1, "max": 30, "default": 15})],
-    "submit_correction": [("text", "补正内容", "textarea", {"required": True})],
-    "start_consultation": [("kind", "类型", "select",
-                            {"choices": [("third_party", "征求第三方意见（第三十二条）"),
-                                         ("other_agency", "与其他机关协商（第三十四条）")]}),
-                           ("party", "第三方或机关名称", "text", {"required": True})],
-    "end_consultation": [("outcome", "意见或协商结果", "textarea", {})],
-    "request_extension": [("days", "延长天数（工作日，至多 20）", "number",
-                           {"min": 1, "max": 20, "default": 20, "required": True}),
-                          ("reason", "延期理由", "textarea", {"required": True})],
-    "reject_extension": [("reason", "不予批准的理由", "textarea", {})],
-    "charge_fee": [("method", "计收方式", "select",
-                    {"choices": [("per_request", "按件计收"), ("per_page", "按量计收（按页）")]}),
-                   ("pages", "页数（按量计收时）", "number", {"min": 1})],
-    "reply": [("result", "答复结果", "results", {"required": True}),
-              ("text", "答复内容", "textarea", {"required": True}),
-              ("reasons", "理由与依据（不予公开、无法提供、不予处理时必填）", "textarea", {}),
-              ("where", "已公开的获取途径（已主动公开时）", "text", {}),
-              ("files", "提供的文件（可多选）", "files", {})],
-    "deliver": [("channel", "送达方式", "select",
-                 {"choices": list(actions.DELIVERY_CHANNELS.items())}),
-                ("day", "送达日期", "date", {"today": True}),
-                ("recipient", "签收人", "text", {})],
-    "withdraw": [("reason", "撤回理由", "textarea", {})],
-}
-# What the applicant may do from the lookup page.
-APPLICANT_TRANSITIONS = ("submit_correction", "withdraw")
 
 
 # -- helpers ---------------------------------------------------------------
 
 def _context() -> dict[str, Any]:
     return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
-
-
-def _errors(error: tk.ValidationError) -> dict[str, list[str]]:
-    """An action's ValidationError as {field: [Chinese messages]}."""
-    flat: dict[str, list[str]] = {}
-
-    def add(key: str, value: Any) -> None:
-        if isinstance(value, dict):
-            for sub, inner in value.items():
-                add(str(sub), inner)
-        elif isinstance(value, (list, tuple)):
-            for inner in value:
-                add(key, inner)
-        elif value not in (None, ""):
-            flat.setdefault(key, []).append(str(value))
-
-    for key, value in (error.error_dict or {}).items():
-        add(str(key), value)
-    if not flat:
-        flat["__all__"] = [str(error) or "提交的内容有误，请检查后重试"]
-    return flat
 
 
 def _message(error: Exception, default: str) -> str:
@@ -160,7 +88,7 @@ def _download(found: dict, fallback: str):
 
 
 def _form_value(field: str) -> Any:
-    if field in CHECKBOXES:
+    if field in forms.CHECKBOXES:
         return tk.request.form.get(field) in ("on", "true", "1", "yes")
     return tk.request.form.get(field, "").strip()
 
@@ -189,8 +117,9 @@ def _result_groups() -> list[tuple[str, str]]:
 
 def _new_form(values: dict, errors: dict, status: int = 200):
     extra = {"values": values, "errors": errors, "organizations": _organizations(),
-             "applicant_types": APPLICANT_TYPES, "categories": CATEGORIES,
-             "id_types": ID_TYPES, "provisions": PROVISIONS, "deliveries": DELIVERIES}
+             "applicant_types": forms.APPLICANT_TYPES, "categories": forms.CATEGORIES,
+             "id_types": forms.ID_TYPES, "provisions": forms.PROVISIONS,
+             "deliveries": forms.DELIVERIES}
     return _render("nanjing/requests/new.html", extra, status, private=bool(values))
 
 
@@ -201,7 +130,7 @@ def new():
         if chosen:
             values["organization"] = chosen
         return _new_form(values, {})
-    values = {field: _form_value(field) for field in CREATE_FIELDS}
+    values = {field: _form_value(field) for field in forms.CREATE_FIELDS}
     data = {key: value for key, value in values.items() if value not in ("", None)}
     data["fee_waiver"] = values["fee_waiver"]
     data["undertaking"] = values["undertaking"]
@@ -210,7 +139,7 @@ def new():
     try:
         created = tk.get_action("nanjing_request_create")(_context(), data)
     except tk.ValidationError as error:
-        return _new_form(values, _errors(error), 400)
+        return _new_form(values, forms.errors(error), 400)
     except tk.NotAuthorized as error:
         return _new_form(values, {"__all__": [_message(
             error, "暂时无法提交申请，请稍后再试")]}, 403)
@@ -251,8 +180,10 @@ def _status_page(credentials: dict, message: str = "", form: str = "",
     except (tk.NotAuthorized, tk.ObjectNotFound) as error:
         return _lookup_form(credentials, _message(error, WRONG_CODE), 403)
     except tk.ValidationError as error:
-        return _lookup_form(credentials, "；".join(
-            m for ms in _errors(error).values() for m in ms), 400)
+        return _lookup_form(credentials, forms.joined(error), 400)
+    # Letters to a third party or another agency are not the applicant's.
+    found["letters"] = [letter for letter in found.get("letters") or []
+                        if letter["kind"] in APPLICANT_LETTERS]
     allowed = {t["key"] for t in found.get("allowed_transitions") or []}
     extra = {"request": found, "credentials": credentials, "message": message, "form": form,
              "values": values or {}, "errors": errors or {},
@@ -273,11 +204,11 @@ def lookup():
 def lookup_transition():
     credentials = _credentials()
     transition = tk.request.form.get("transition", "")
-    if transition not in APPLICANT_TRANSITIONS:
+    if transition not in forms.APPLICANT_TRANSITIONS:
         return _lookup_form(credentials, "不支持的操作", 400)
     if not credentials["number"] or not credentials["code"]:
         return _lookup_form(credentials, "请填写申请编号和查询码", 400)
-    fields = [name for name, *_ in TRANSITION_FIELDS[transition]]
+    fields = [name for name, *_ in forms.TRANSITION_FIELDS[transition]]
     values = {name: tk.request.form.get(name, "").strip() for name in fields}
     if transition == "withdraw" and not tk.request.form.get("confirm"):
         return _status_page(credentials, form=transition, values=values,
@@ -289,7 +220,7 @@ def lookup_transition():
         return _lookup_form(credentials, _message(error, WRONG_CODE), 403)
     except tk.ValidationError as error:
         return _status_page(credentials, form=transition, values=values,
-                            errors=_errors(error), status=400)
+                            errors=forms.errors(error), status=400)
     done = "补正材料已提交，办理期限自今日起重新计算" if transition == "submit_correction" \
         else "申请已撤回"
     return _status_page(credentials, message=done)
@@ -305,8 +236,7 @@ def lookup_letter(letter_id: str, fmt: str):
     except (tk.NotAuthorized, tk.ObjectNotFound) as error:
         return _lookup_form(credentials, _message(error, WRONG_CODE), 403)
     except tk.ValidationError as error:
-        return _lookup_form(credentials, "；".join(
-            m for ms in _errors(error).values() for m in ms), 400)
+        return _lookup_form(credentials, forms.joined(error), 400)
     return _download(letter, f"{letter_id}.{fmt}")
 
 
@@ -343,7 +273,7 @@ def queue():
     try:
         found = tk.get_action("nanjing_request_list")(_context(), data)
     except tk.ValidationError as failure:
-        found, error = [], "；".join(m for ms in _errors(failure).values() for m in ms)
+        found, error = [], forms.joined(failure)
     except tk.NotAuthorized as failure:
         found, error = [], _message(failure, "您不是任何受理机关的办理人员，无权查看申请")
     rows = _rows(found)
@@ -370,8 +300,8 @@ def _detail_page(id: str, form: str = "", values: dict | None = None,
     except tk.NotAuthorized as error:
         return tk.abort(403, _message(error, "您无权查看该申请"))
     extra = {"request": found, "form": form, "values": values or {}, "errors": errors or {},
-             "fields": TRANSITION_FIELDS, "results": _results(),
-             "appeal_kinds": APPEAL_KINDS, "appeal_outcomes": APPEAL_OUTCOMES,
+             "fields": forms.TRANSITION_FIELDS, "results": _results(),
+             "appeal_kinds": forms.APPEAL_KINDS, "appeal_outcomes": forms.APPEAL_OUTCOMES,
              "today": datetime.date.today().isoformat(),
              "areas": [(area["value"], area["label"]) for area in codelists.get("areas").values],
              "can_publish": _allowed("nanjing_request_publish", found),
@@ -406,7 +336,7 @@ def transition(id: str):
     key = tk.request.form.get("transition", "")
     values: dict[str, Any] = {"note": tk.request.form.get("note", "").strip()}
     data: dict[str, Any] = {"id": id, "transition": key}
-    for name, _label, kind, _extra in TRANSITION_FIELDS.get(key, []):
+    for name, _label, kind, _extra in forms.TRANSITION_FIELDS.get(key, []):
         if kind == "files":
             uploads = [f for f in tk.request.files.getlist(name) if f and f.filename]
             if uploads:
@@ -422,7 +352,7 @@ def transition(id: str):
         return _detail_page(id, key, values, {"__all__": [_message(
             error, "您无权进行该操作")]}, 403)
     except tk.ValidationError as error:
-        return _detail_page(id, key, values, _errors(error), 400)
+        return _detail_page(id, key, values, forms.errors(error), 400)
     label = next((event.get("label") for event in reversed(done.get("events") or [])
                   if event.get("transition") == key), "") or key
     tk.h.flash_success(f"已办理：{label}")
@@ -440,7 +370,7 @@ def publish(id: str):
     except (tk.NotAuthorized, tk.ValidationError) as error:
         message = (_message(error, "您无权将该申请转为主动公开")
                    if isinstance(error, tk.NotAuthorized)
-                   else "；".join(m for ms in _errors(error).values() for m in ms))
+                   else forms.joined(error))
         return _detail_page(id, "publish", values, {"__all__": [message]}, 400)
     tk.h.flash_success("已生成主动公开草稿（未公开），请完善后发布")
     return tk.redirect_to("gkml_item.read", id=result["name"])
@@ -449,8 +379,7 @@ def publish(id: str):
 def appeal(id: str):
     if not tk.current_user.is_authenticated:
         return _login_first("nanjing_requests.detail", id=id)
-    fields = ("kind", "outcome", "filed", "decided", "note")
-    values = {name: tk.request.form.get(name, "").strip() for name in fields}
+    values = {name: tk.request.form.get(name, "").strip() for name in forms.APPEAL_FIELDS}
     data = dict({name: value for name, value in values.items() if value}, id=id)
     try:
         tk.get_action("nanjing_request_appeal_record")(_context(), data)
@@ -460,7 +389,7 @@ def appeal(id: str):
         return _detail_page(id, "appeal", values, {"__all__": [_message(
             error, "您无权登记行政复议或诉讼")]}, 403)
     except tk.ValidationError as error:
-        return _detail_page(id, "appeal", values, _errors(error), 400)
+        return _detail_page(id, "appeal", values, forms.errors(error), 400)
     tk.h.flash_success("已登记行政复议/诉讼情况")
     return tk.redirect_to("nanjing_requests.detail", id=id)
 
@@ -478,7 +407,7 @@ def letter(id: str, letter_id: str, fmt: str):
     except tk.NotAuthorized as error:
         return tk.abort(403, _message(error, "您无权下载该文书"))
     except tk.ValidationError as error:
-        return tk.abort(400, "；".join(m for ms in _errors(error).values() for m in ms))
+        return tk.abort(400, forms.joined(error))
     return _download(content, f"{letter_id}.{fmt}")
 
 
