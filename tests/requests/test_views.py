@@ -434,3 +434,17 @@ def test_the_applicant_sees_no_letter_addressed_to_a_third_party(app, call, bodi
     handler_page = app.get(f"/requests/{request['id']}",
                            headers={"Authorization": bodies["handler"]["token"]}).body
     assert "征求第三方意见书" in handler_page and "南京某某置业有限公司" in handler_page
+
+
+def test_the_queue_shows_the_reminders_of_open_requests(app, call, bodies):
+    from ckanext.nanjing.requests import reminders
+
+    handler = bodies["handler"]
+    received = (datetime.date.today() - datetime.timedelta(days=60)).isoformat()
+    late = send_application(call, "nanjing-fgw", user=handler, channel="letter",
+                            received=received)
+    reminders.remind()
+    page = app.get("/requests/queue", headers={"Authorization": handler["token"]}).body
+    assert "办理提醒" in page and f"{late['number']} 已逾期" in page
+    other = app.get("/requests/queue", headers={"Authorization": bodies["other"]["token"]}).body
+    assert "办理提醒" not in other

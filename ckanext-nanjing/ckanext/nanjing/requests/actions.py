@@ -273,7 +273,8 @@ def nanjing_request_list(context: Context, data_dict: dict[str, Any]) -> dict[st
             query = query.filter(Request.organization_id.in_(handled or [""]))
         role = "handler"
     if data_dict.get("organization"):
-        query = query.filter(Request.organization_id == _organization_filter(data_dict))
+        query = query.filter(
+            Request.organization_id == access.organization_filter(data_dict["organization"]))
     if data_dict.get("state"):
         if not isinstance(data_dict["state"], str) or data_dict["state"] not in STATES:
             raise tk.ValidationError({"state": [f"状态应为：{'、'.join(STATES)}"]})
@@ -288,14 +289,6 @@ def nanjing_request_list(context: Context, data_dict: dict[str, Any]) -> dict[st
     limit = integer(data_dict.get("limit"), 100, "limit")
     offset = integer(data_dict.get("offset"), 0, "offset")
     return {"count": len(rows), "results": rows[offset:offset + limit]}
-
-
-def _organization_filter(data_dict: dict[str, Any]) -> str:
-    value = data_dict["organization"]
-    if not isinstance(value, str):
-        raise tk.ValidationError({"organization": ["应为机关的名称或 id"]})
-    org = model.Group.get(value)
-    return org.id if org else ""
 
 
 @tk.side_effect_free
@@ -316,7 +309,8 @@ def nanjing_request_stats(context: Context, data_dict: dict[str, Any]) -> list[d
     year = integer(data_dict.get("year"), _today().year, "year")
     query = model.Session.query(Request).filter(Request.year == year)
     if data_dict.get("organization"):
-        query = query.filter(Request.organization_id == _organization_filter(data_dict))
+        query = query.filter(
+            Request.organization_id == access.organization_filter(data_dict["organization"]))
     per_org: dict[str, dict[str, Any]] = {}
     for request in query:
         row = per_org.get(request.organization_id)

@@ -30,14 +30,14 @@ def nanjing_request_notices(context: Context, data_dict: dict[str, Any]) -> dict
     if handled is not None:
         query = query.filter(Request.organization_id.in_(handled or [""]))
     if data_dict.get("organization"):
-        org = model.Group.get(data_dict["organization"])
-        query = query.filter(Request.organization_id == (org.id if org else ""))
+        query = query.filter(
+            Request.organization_id == access.organization_filter(data_dict["organization"]))
     if data_dict.get("kind"):
-        if data_dict["kind"] not in KINDS:
+        if not isinstance(data_dict["kind"], str) or data_dict["kind"] not in KINDS:
             raise tk.ValidationError({"kind": [f"提醒类型应为：{'、'.join(KINDS)}"]})
         query = query.filter(RequestNotice.kind == data_dict["kind"])
     if data_dict.get("request_id"):
-        query = query.filter(RequestNotice.request_id == data_dict["request_id"])
+        query = query.filter(RequestNotice.request_id == str(data_dict["request_id"]))
     limit = integer(data_dict.get("limit"), 50, "limit", 1000)
     offset = integer(data_dict.get("offset"), 0, "offset", 1000000)
     count = query.count()
