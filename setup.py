@@ -23,6 +23,7 @@ setup(
             "i18n/**/*",
             "migration/**/*",
             "requests/letters/*.html",
+            "requests/templates/**/*",
         ]
     },
     entry_points={

@@ -351,6 +351,8 @@ GARBAGE = [
      "undertaking": "maybe", "received": "2026-13-45", "limit": "-1", "offset": "abc"},
     {"letter_id": None, "file_id": [], "format": "exe", "year": "二〇二六", "kind": ["near"],
      "request_id": {"a": 1}},
+    {"applicant_type": [], "id_type": {"a": 1}, "provision": ["paper"], "transition": ["reply"],
+     "channel": [], "outcome": {}, "state": ["registered"]},
 ]
 ACTIONS = ["nanjing_request_create", "nanjing_request_show", "nanjing_request_list",
            "nanjing_request_transition", "nanjing_request_letter_show",
@@ -387,3 +389,78 @@ def test_no_activity_or_dashboard_shows_the_applicant(applied, call, people):
     assert "王小明" not in json.dumps(activities, ensure_ascii=False)
     dashboard = call("dashboard_activity_list", people.steward)
     assert "王小明" not in json.dumps(dashboard, ensure_ascii=False)
+
+
+def test_the_applicant_sees_nothing_addressed_to_a_third_party(applied, call, people):
+    r = _step(call, people.steward, applied, "start_consultation", kind="third_party",
+              party="南京某建设有限公司", note="内部：对方联系人赵某")
+    consultation = [l for l in r["letters"] if l["kind"] == "consultation"][0]
+    shown = call("nanjing_request_show", number=applied["number"],
+                 code=applied["lookup_code"])["result"]
+    text = json.dumps(shown, ensure_ascii=False)
+    assert "南京某建设有限公司" not in text and "赵某" not in text
+    assert [l["kind"] for l in shown["letters"]] == ["receipt"]
+    letter = call("nanjing_request_letter_show", number=applied["number"],
+                  code=applied["lookup_code"], letter_id=consultation["id"], format="html")
+    assert letter["success"] is False
+    handler_copy = call("nanjing_request_letter_show", people.steward, id=applied["id"],
+                        letter_id=consultation["id"], format="html")["result"]
+    html = __import__("base64").b64decode(handler_copy["content_base64"]).decode()
+    assert "南京某建设有限公司" in html and "赵某" not in html  # the note stays internal
+
+
+def test_a_handler_cannot_date_the_bodys_own_steps_back(applied, call, people):
+    yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
+    refused = call("nanjing_request_transition", people.steward, id=applied["id"],
+                   transition="reply", result="disclose", text="见附件", where="网站",
+                   day=yesterday)
+    assert "不能补填日期" in json.dumps(refused["error"], ensure_ascii=False)
+
+
+def test_no_extension_once_the_deadline_has_passed(call, people):
+    received = (datetime.date.today() - datetime.timedelta(days=60)).isoformat()
+    late = call("nanjing_request_create", people.steward,
+                **application(received=received, channel="letter"))["result"]
+    refused = call("nanjing_request_transition", people.steward, id=late["id"],
+                   transition="request_extension", days=10, reason="事项复杂")
+    assert "已过，不能再申请延期" in json.dumps(refused["error"], ensure_ascii=False)
+
+
+def test_the_per_request_fee_counts_the_applicants_requests_in_the_month(call, people):
+    received = datetime.date.today().replace(day=1).isoformat()
+    made = [call("nanjing_request_create", people.steward,
+                 **application(received=received, channel="letter"))["result"]
+            for _ in range(11)]
+    free = call("nanjing_request_transition", people.steward, id=made[9]["id"],
+                transition="charge_fee", method="per_request")
+    assert "不应收费" in json.dumps(free["error"], ensure_ascii=False)
+    charged = _step(call, people.steward, made[10], "charge_fee", method="per_request")
+    assert charged["events"][-1]["data"]["amount"] == 100
+
+
+def test_an_unpaid_fee_closes_the_request_and_its_pause(applied, call, people, api):
+    _step(call, people.steward, applied, "charge_fee", method="per_page", pages=40)
+    refused = call("nanjing_request_transition", people.steward, id=applied["id"],
+                   transition="fee_expired")
+    assert "缴费期限" in json.dumps(refused["error"], ensure_ascii=False)
+    row = model.Session.query(Request).one()
+    # As if received and charged 45 days ago: the payment period has passed.
+    row.received = datetime.date.today() - datetime.timedelta(days=45)
+    for event in row.events:
+        event.day = row.received
+    model.Session.commit()
+    closed = api("nanjing_request_transition", id=applied["id"], transition="fee_expired")
+    assert closed["success"], closed
+    result = closed["result"]
+    assert result["result"] == "other_unpaid" and result["deadline"]["on_time"] is True
+    assert [l["kind"] for l in result["letters"]][-1] == "reply"
+
+
+def test_the_person_who_asked_for_an_extension_cannot_approve_it(applied, call, people, api):
+    api("member_create", id="nanjing-zfbgt", object=people.steward["name"],
+        object_type="user", capacity="editor")
+    _step(call, people.steward, applied, "request_extension", days=10, reason="量大")
+    refused = call("nanjing_request_transition", people.steward, id=applied["id"],
+                   transition="approve_extension")
+    assert refused["success"] is False and "不能自己批准" in refused["error"]["message"]
+    assert _step(call, people.reviewer, applied, "approve_extension")["extension_days"] == 10

@@ -2,7 +2,7 @@
 
 Layout of a catalog folder:
   organizations.yaml      list of organization dicts (name, title, description,
-                          credit_code and request_prefix, kept as organization extras)
+                          credit_code, request_prefix, reconsideration_body: organization extras)
   packages/**/*.yaml      one dataset dict per file, of any scheming `type`;
                           `owner_org` is an organization name; a resource with
                           `file:` names a file under the catalog folder.
@@ -41,7 +41,8 @@ def load_catalog(path: str, echo: Callable[[str], Any] = log.info) -> dict[str, 
     root = Path(path)
     loader = _Loader(root, echo)
     for org in _read_yaml(root / "organizations.yaml", default=[]):
-        loader.upsert_organization(_with_extras(org, "credit_code", "request_prefix"))
+        loader.upsert_organization(
+            _with_extras(org, "credit_code", "request_prefix", "reconsideration_body"))
     for file in sorted((root / "packages").rglob("*.yaml")):
         loader.upsert_package(_read_yaml(file), file)
     return loader.counts

@@ -78,13 +78,14 @@ def _by_code(number: str, code: str) -> Request:
     address = ratelimit.client_address()
     minutes = tk.config.get("ckanext.nanjing.requests.lookup_window")
     limit = tk.config.get("ckanext.nanjing.requests.lookup_attempts")
-    if ratelimit.count("request-lookup-failures", address) >= limit \
-            or ratelimit.count("request-lookup-failures", f"number:{number}") >= 2 * limit:
+    # Counted per client address only: a count per number would let anyone
+    # lock an applicant out of their own request, and 31^10 codes are not
+    # guessed by trying.
+    if ratelimit.count("request-lookup-failures", address) >= limit:
         raise tk.NotAuthorized(TOO_MANY_TRIES.format(minutes=minutes))
     request = model.Session.query(Request).filter(Request.number == number).one_or_none()
     if request is None or not privacy.codes_match(code, request.lookup_code_hash):
-        for who in (address, f"number:{number}"):
-            ratelimit.hit("request-lookup-failures", who, minutes * 60)
+        ratelimit.hit("request-lookup-failures", address, minutes * 60)
         raise tk.NotAuthorized(WRONG_CODE)
     return request
 

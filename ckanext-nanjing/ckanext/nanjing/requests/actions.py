@@ -8,6 +8,7 @@ import json
 import logging
 from typing import Any
 
+import ckan.authz as authz
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import validate
@@ -40,6 +41,16 @@ DEFAULT_CORRECTION_DAYS = 15
 PERSONAL_KINDS = {"id_number": "身份证号码", "mobile": "手机号码", "bank_card": "银行卡号"}
 # Letters addressed to the applicant (the others go to a third party or an agency).
 APPLICANT_LETTERS = frozenset(["receipt", "correction", "extension", "fee", "reply"])
+# The data of a step the applicant sees; the rest (the third party's name and
+# answer, the extension's internal reasons, delivery records) is the body's.
+APPLICANT_EVENT_DATA = frozenset(["items", "reply_within", "text", "days", "method", "pages",
+                                  "amount", "breakdown", "result", "where", "files",
+                                  "channel", "channel_label", "reason"])
+# Steps that happen outside the body and are recorded afterwards may be dated
+# back by a handler; the body's own steps are dated the day they are taken
+# (sysadmins may date any step, as when older records are brought in).
+DATED_BACK = frozenset(["submit_correction", "end_consultation", "fee_paid", "deliver",
+                        "withdraw"])
 
 
 def _today() -> datetime.date:
@@ -102,7 +113,12 @@ def request_dict(request: Request, role: str, today: datetime.date | None = None
             "actor": _actor(event, role, org["title"]), "day": event.day.isoformat(),
             "created": event.created.isoformat(), "data": event.data,
         }
-        if role != "applicant":
+        if role == "applicant":
+            # What was addressed to the applicant, not the handlers' notes or
+            # what a third party or another agency was asked and answered.
+            entry["data"] = {key: value for key, value in event.data.items()
+                             if key in APPLICANT_EVENT_DATA}
+        else:
             entry["note"] = event.note
         events.append(entry)
     return {
@@ -128,7 +144,8 @@ def request_dict(request: Request, role: str, today: datetime.date | None = None
         "events": events,
         "letters": [{"id": letter.id, "kind": letter.kind, "title": letter.title,
                      "created": letter.created.isoformat(), "event_id": letter.event_id}
-                    for letter in request.letters],
+                    for letter in request.letters
+                    if role != "applicant" or letter.kind in APPLICANT_LETTERS],
         "files": [{"id": f.id, "name": f.name, "size": f.size, "mimetype": f.mimetype,
                    "event_id": f.event_id} for f in request.files],
         "appeals": [_appeal_dict(appeal) for appeal in request.appeals],
@@ -339,6 +356,8 @@ def nanjing_request_letter_show(context: Context, data_dict: dict[str, Any]) -> 
     tk.check_access("nanjing_request_letter_show", context, data_dict)
     request, _role = access.resolve(context, data_dict)
     letter = next((l for l in request.letters if l.id == data_dict.get("letter_id")), None)
+    if letter is not None and _role == "applicant" and letter.kind not in APPLICANT_LETTERS:
+        letter = None
     if letter is None:
         raise tk.ObjectNotFound("该申请没有这份文书")
     kind = str(data_dict.get("format") or "pdf").lower()
@@ -406,6 +425,10 @@ def _why_not(request: Request, key: str, today: datetime.date) -> str | None:
             return f"补正期限 {due.isoformat()} 尚未届满"
     if key == "request_extension" and (_has(request, "approve_extension")):
         return "延期答复只能一次（条例第三十三条）"
+    if key == "request_extension":
+        due = clock.clock_of(request).deadline().due
+        if due and today > due:
+            return f"答复期限 {due.isoformat()} 已过，不能再申请延期（条例第三十三条）"
     if key == "charge_fee" and _has(request, "charge_fee"):
         return "同一申请只能收费一次"
     if key in ("fee_paid", "fee_expired") and request.pause_kind != "fee":
@@ -443,9 +466,12 @@ def _record(request: Request, transition: str, from_state: str | None, to_state:
 
 
 def _remedy(org: model.Group) -> dict[str, str]:
+    # Every reply letter names both (条例 Art. 51); the defaults stand in for
+    # options set empty by mistake.
     return {"reconsideration_body": org.extras.get("reconsideration_body")
-            or tk.config.get("ckanext.nanjing.requests.reconsideration_body"),
-            "court": org.extras.get("court") or tk.config.get("ckanext.nanjing.requests.court")}
+            or tk.config.get("ckanext.nanjing.requests.reconsideration_body") or "南京市人民政府",
+            "court": org.extras.get("court") or tk.config.get("ckanext.nanjing.requests.court")
+            or "有管辖权的人民法院"}
 
 
 def _write_letter(request: Request, event: RequestEvent, kind: str, role: str
@@ -469,12 +495,17 @@ def _write_letter(request: Request, event: RequestEvent, kind: str, role: str
     return letter
 
 
-def _event_day(data_dict: dict[str, Any], request: Request, actor_kind: str) -> datetime.date:
-    """Handlers may date an event back (a correction received by post on
-    Monday, registered on Tuesday), never before the last event or later
-    than today."""
+def _event_day(data_dict: dict[str, Any], request: Request, actor_kind: str, key: str,
+               sysadmin: bool) -> datetime.date:
+    """Handlers may date back what happened outside the body (a correction
+    received by post on Monday, registered on Tuesday), never before the
+    last event or later than today."""
     if actor_kind == "applicant" or not data_dict.get("day"):
         return _today()
+    if key not in DATED_BACK and not sysadmin:
+        raise tk.ValidationError({"day": [
+            "本机关的办理步骤以当天为准，不能补填日期；只有补正、征求意见结果、缴费和送达等"
+            "外来事项可以按实际收到或送达的日期登记"]})
     try:
         day = datetime.date.fromisoformat(str(data_dict["day"])[:10])
     except ValueError:
@@ -508,7 +539,7 @@ def _transition_data(request: Request, key: str, data_dict: dict[str, Any],
         return {"text": _text(data_dict, "text", "补正内容")}
     if key == "start_consultation":
         kind = data_dict.get("kind")
-        if kind not in ("third_party", "other_agency"):
+        if not isinstance(kind, str) or kind not in ("third_party", "other_agency"):
             raise tk.ValidationError({"kind": ["请选择征求第三方意见或与其他机关协商"]})
         return {"kind": kind, "party": _text(data_dict, "party", "第三方或协商机关名称", 200)}
     if key == "end_consultation":
@@ -531,7 +562,7 @@ def _transition_data(request: Request, key: str, data_dict: dict[str, Any],
         return {"result": "other_unpaid", "text": "申请人逾期未缴纳信息处理费，本机关不再处理该申请。"}
     if key == "deliver":
         channel = data_dict.get("channel")
-        if channel not in DELIVERY_CHANNELS:
+        if not isinstance(channel, str) or channel not in DELIVERY_CHANNELS:
             raise tk.ValidationError({"channel": [
                 f"送达方式应为：{'、'.join(DELIVERY_CHANNELS.values())}"]})
         return {"channel": channel, "channel_label": DELIVERY_CHANNELS[channel],
@@ -562,11 +593,15 @@ def _fee(request: Request, data_dict: dict[str, Any], today: datetime.date) -> d
         pages = _days(data_dict.get("pages"), None, "pages", 1, 100000)
         fee = fees.per_page(pages)
     elif method == "per_request":
-        month = datetime.datetime(today.year, today.month, 1)
-        nth = (model.Session.query(Request)
-               .filter(Request.applicant_key == request.applicant_key,
-                       Request.organization_id == request.organization_id,
-                       Request.created >= month, Request.created <= request.created).count())
+        # The applicant's requests to this body received in the month this one was.
+        month = request.received.replace(day=1)
+        earlier = (model.Session.query(Request)
+                   .filter(Request.applicant_key == request.applicant_key,
+                           Request.organization_id == request.organization_id,
+                           Request.received >= month, Request.received <= request.received,
+                           Request.id != request.id))
+        nth = 1 + sum(1 for other in earlier
+                      if (other.received, other.created) < (request.received, request.created))
         fee = fees.per_request(nth)
     else:
         raise tk.ValidationError({"method": ["计费方式应为按件计收或按量计收"]})
@@ -606,8 +641,10 @@ def nanjing_request_transition(context: Context, data_dict: dict[str, Any]) -> d
     the step's data as its table in the README says."""
     tk.check_access("nanjing_request_transition", context, data_dict)
     request, role = access.resolve(context, data_dict)
-    key = str(data_dict.get("transition") or "")
-    transition = TRANSITIONS.get(key)
+    # Two handlers answering at once: the second waits, then sees the new state.
+    model.Session.refresh(request, with_for_update=True)
+    key = data_dict.get("transition")
+    transition = TRANSITIONS.get(key) if isinstance(key, str) else None
     if transition is None:
         raise tk.ValidationError({"transition": ["没有这种办理步骤"]})
     roles = _roles(context, request, role)
@@ -621,10 +658,16 @@ def nanjing_request_transition(context: Context, data_dict: dict[str, Any]) -> d
     else:
         actor_kind = "handler" if "handler" in roles else "applicant"
     # The legal windows are judged on the day the step is dated.
-    day = _event_day(data_dict, request, actor_kind)
+    day = _event_day(data_dict, request, actor_kind, key,
+                     authz.is_sysadmin(context.get("user")))
     why_not = _why_not(request, key, day)
     if why_not:
         raise tk.ValidationError({"transition": [why_not]})
+    if key == "approve_extension" and not authz.is_sysadmin(context.get("user")):
+        asked = [e for e in request.events if e.transition == "request_extension"][-1]
+        user = model.User.get(context.get("user") or "")
+        if user is not None and asked.actor_id == user.id:
+            raise tk.NotAuthorized("申请延期的人员不能自己批准延期")
     data = _transition_data(request, key, data_dict, day)
     # Several files come as files, files_2, files_3… (the Action API keeps
     # one upload per form field).
@@ -721,9 +764,9 @@ def nanjing_request_appeal_record(context: Context, data_dict: dict[str, Any]
     if request.result is None:
         raise tk.ValidationError({"id": ["申请尚未答复，不能登记行政复议或行政诉讼"]})
     errors = {}
-    if data_dict.get("kind") not in APPEAL_KINDS:
+    if not isinstance(data_dict.get("kind"), str) or data_dict["kind"] not in APPEAL_KINDS:
         errors["kind"] = [f"类型应为：{'、'.join(APPEAL_KINDS.values())}"]
-    if data_dict.get("outcome") not in APPEAL_OUTCOMES:
+    if not isinstance(data_dict.get("outcome"), str) or data_dict["outcome"] not in APPEAL_OUTCOMES:
         errors["outcome"] = [f"结果应为：{'、'.join(APPEAL_OUTCOMES.values())}"]
     dates = {}
     for field, label in (("filed", "申请或起诉日期"), ("decided", "审结日期")):
@@ -736,7 +779,7 @@ def nanjing_request_appeal_record(context: Context, data_dict: dict[str, Any]
             dates[field] = datetime.date.fromisoformat(str(value)[:10])
         except ValueError:
             errors[field] = ["日期格式应为 YYYY-MM-DD"]
-    if data_dict.get("outcome") not in (None, "pending") and "decided" not in dates \
+    if data_dict.get("outcome") != "pending" and "outcome" not in errors and "decided" not in dates \
             and "decided" not in errors:
         errors["decided"] = ["已审结的，请填写审结日期"]
     if errors:

@@ -42,15 +42,21 @@ def clock_of(request) -> Clock:
         data = event.data
         if event.transition == "submit_correction":
             clock.start, clock.pauses, clock.correction_due = event.day, [], None
+            open_pause = None
         elif event.transition == "request_correction":
             clock.correction_due = workdays.add_working_days(
                 event.day, int(data.get("reply_within") or 15))
+            open_pause = (event.day, "等待补正")
+        elif event.transition == "correction_expired" and open_pause:
+            # Closed for want of a correction: the wait did not count.
+            clock.pauses.append(workdays.Pause(open_pause[0], event.day, open_pause[1]))
+            open_pause, clock.correction_due = None, None
         elif event.transition in ("start_consultation", "charge_fee"):
             kind = data.get("kind") or "fee"
             open_pause = (event.day, PAUSE_KINDS.get(kind, kind))
             if event.transition == "charge_fee":
                 clock.fee_due = workdays.add_working_days(event.day, FEE_PAYMENT_DAYS)
-        elif event.transition in ("end_consultation", "fee_paid") and open_pause:
+        elif event.transition in ("end_consultation", "fee_paid", "fee_expired") and open_pause:
             clock.pauses.append(workdays.Pause(open_pause[0], event.day, open_pause[1]))
             open_pause, clock.fee_due = None, None
         elif event.transition == "approve_extension":

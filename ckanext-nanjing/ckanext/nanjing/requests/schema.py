@@ -56,7 +56,7 @@ def choice(options: dict[str, str], label: str) -> Callable:
     def validator(value: Any, context) -> Any:
         if value is missing or value in (None, ""):
             raise Invalid(f"请选择{label}")
-        if value not in options:
+        if not isinstance(value, str) or value not in options:
             raise Invalid(f"{label}应为：{'、'.join(options.values())}")
         return value
     return validator
