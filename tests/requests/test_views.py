@@ -94,8 +94,12 @@ def test_guidance_and_public_statistics(app, call, bodies):
     assert "王小明" not in body and "老旧小区" not in body
 
 
-def test_the_header_links_to_the_requests_pages(app, bodies):
-    assert 'href="/requests"' in app.get("/").body
+def test_the_header_and_the_home_page_link_to_the_requests_pages(app, bodies):
+    home = app.get("/").body
+    assert re.search(r'<a href="/requests"[^>]*>依申请公开</a>', home)
+    assert "需要的政府信息尚未公开？在线申请公开" in home
+    english = app.get("/en/requests").body
+    assert "Requests for disclosure" in english and "在线提交申请" in english
 
 
 def test_form_has_every_field_in_chinese(app, bodies):
