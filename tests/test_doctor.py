@@ -83,3 +83,16 @@ def test_cli_with_solr_down_exits_with_advice_not_a_traceback(ckan_ini, tmp_path
     assert "解决办法" in result.stdout
     assert "[正常] PostgreSQL 主数据库" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_broken_letter_template_is_named(monkeypatch, tmp_path):
+    (tmp_path / "reply.html").write_text("{% if %}", encoding="utf-8")
+    monkeypatch.setitem(tk.config, "ckanext.nanjing.requests.letter_templates_dir", str(tmp_path))
+    check = doctor.check_letter_templates(tk.config)
+    assert not check.ok and "reply.html" in check.report()
+    (tmp_path / "reply.html").unlink()
+    (tmp_path / "receipt.html").write_text(
+        "{% extends '_base.html' %}{% block body %}<p>本机关已收到您的申请。</p>{% endblock %}",
+        encoding="utf-8")
+    check = doctor.check_letter_templates(tk.config)
+    assert check.ok and "receipt.html" in check.report(), check.report()

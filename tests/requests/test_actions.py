@@ -349,12 +349,13 @@ GARBAGE = [
     {"id": "x" * 100000, "transition": "reply", "text": "长" * 100000},
     {"organization": {"$ne": None}, "name": ["<script>"], "id_number": 3.5,
      "undertaking": "maybe", "received": "2026-13-45", "limit": "-1", "offset": "abc"},
-    {"letter_id": None, "file_id": [], "format": "exe", "year": "二〇二六"},
+    {"letter_id": None, "file_id": [], "format": "exe", "year": "二〇二六", "kind": ["near"],
+     "request_id": {"a": 1}},
 ]
 ACTIONS = ["nanjing_request_create", "nanjing_request_show", "nanjing_request_list",
            "nanjing_request_transition", "nanjing_request_letter_show",
            "nanjing_request_file_show", "nanjing_request_results", "nanjing_request_stats",
-           "nanjing_request_publish", "nanjing_request_appeal_record"]
+           "nanjing_request_publish", "nanjing_request_appeal_record", "nanjing_request_notices"]
 
 
 @pytest.mark.parametrize("action", ACTIONS)

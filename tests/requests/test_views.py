@@ -476,3 +476,17 @@ def test_every_demo_request_renders_for_its_handler_and_its_applicant(app, clean
         status = lookup(app, {"number": number, "lookup_code": code})
         assert status.status_code == 200, state
         assert number in status.body
+
+
+def test_the_queue_shows_the_reminders_of_open_requests(app, call, bodies):
+    from ckanext.nanjing.requests import reminders
+
+    handler = bodies["handler"]
+    received = (datetime.date.today() - datetime.timedelta(days=60)).isoformat()
+    late = send_application(call, "nanjing-fgw", user=handler, channel="letter",
+                            received=received)
+    reminders.remind()
+    page = app.get("/requests/queue", headers={"Authorization": handler["token"]}).body
+    assert "办理提醒" in page and f"{late['number']} 已逾期" in page
+    other = app.get("/requests/queue", headers={"Authorization": bodies["other"]["token"]}).body
+    assert "办理提醒" not in other

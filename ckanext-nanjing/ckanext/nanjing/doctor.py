@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 __all__ = [
     "Check", "check_database", "check_datastore", "check_redis", "check_solr",
-    "check_plugins", "check_calendar", "run_all", "startup_checks",
+    "check_plugins", "check_calendar", "check_letter_templates", "run_all", "startup_checks",
 ]
 
 SETUP_HINT = "运行 `make services` 启动项目的全部服务（PostgreSQL、Redis、Solr）"
@@ -240,8 +240,23 @@ def check_calendar(config: Mapping[str, Any], today: datetime.date | None = None
     return Check("工作日历", True, f"法定节假日已知至 {cal.last_covered_year} 年")
 
 
+def check_letter_templates(config: Mapping[str, Any]) -> Check:
+    """Every letter of the requests renders, overrides included."""
+    from .requests import letters
+
+    try:
+        overrides = letters.check_templates()
+    except letters.LetterTemplateError as error:
+        return Check("依申请公开文书模板", False, str(error),
+                     "修正该模板文件，或将其移出 ckanext.nanjing.requests.letter_templates_dir")
+    if overrides:
+        return Check("依申请公开文书模板", True, f"使用管理员模板：{'、'.join(overrides)}")
+    return Check("依申请公开文书模板", True, "使用随平台提供的模板")
+
+
 ALL_CHECKS: list[Callable[[Mapping[str, Any]], Check]] = [
     check_database, check_datastore, check_redis, check_solr, check_plugins, check_calendar,
+    check_letter_templates,
 ]
 
 

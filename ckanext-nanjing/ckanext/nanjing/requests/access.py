@@ -17,7 +17,7 @@ from . import privacy
 from .model import Request
 
 __all__ = ["WRONG_CODE", "TOO_MANY_TRIES", "is_handler", "handled_organizations",
-           "resolve", "role_of"]
+           "resolve", "role_of", "organization_filter"]
 
 WRONG_CODE = "申请编号或查询码不正确，请核对回执上的编号和查询码"
 TOO_MANY_TRIES = "查询码错误次数过多，请 {minutes} 分钟后再试"
@@ -52,6 +52,14 @@ def handled_organizations(user_name: str | None) -> list[str] | None:
                     model.Member.state == "active", model.Member.capacity.in_(CAPACITIES))
             .all())
     return [row.group_id for row in rows]
+
+
+def organization_filter(value: Any) -> str:
+    """The id of the organization a list is filtered by ('' matches none)."""
+    if not isinstance(value, str):
+        raise tk.ValidationError({"organization": ["应为机关的名称或 id"]})
+    org = model.Group.get(value)
+    return org.id if org else ""
 
 
 def role_of(context: Context, request: Request) -> str | None:

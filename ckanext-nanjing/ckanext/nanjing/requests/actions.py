@@ -19,7 +19,7 @@ from ..publishing import checks
 from . import access, clock, documents, fees, letters, mail, privacy, results
 from .model import Request, RequestAppeal, RequestEvent, RequestFile, RequestLetter
 from .schema import (CATEGORIES, CHANNELS, DELIVERIES, ID_TYPES, PROVISIONS, applicant_problems,
-                     create_schema)
+                     create_schema, integer)
 from .states import OPEN_STATES, PAUSE_KINDS, STATES, TRANSITIONS
 
 __all__ = [
@@ -273,7 +273,8 @@ def nanjing_request_list(context: Context, data_dict: dict[str, Any]) -> dict[st
             query = query.filter(Request.organization_id.in_(handled or [""]))
         role = "handler"
     if data_dict.get("organization"):
-        query = query.filter(Request.organization_id == _organization_filter(data_dict))
+        query = query.filter(
+            Request.organization_id == access.organization_filter(data_dict["organization"]))
     if data_dict.get("state"):
         if not isinstance(data_dict["state"], str) or data_dict["state"] not in STATES:
             raise tk.ValidationError({"state": [f"状态应为：{'、'.join(STATES)}"]})
@@ -285,29 +286,9 @@ def nanjing_request_list(context: Context, data_dict: dict[str, Any]) -> dict[st
     order = {"overdue": 0, "near": 1, "on_time": 2, "paused": 3, "closed": 4}
     rows.sort(key=lambda row: (order.get(row["deadline"]["status"], 5),
                                row["deadline"]["due"] or "9999"))
-    limit = _int(data_dict.get("limit"), 100, "limit")
-    offset = _int(data_dict.get("offset"), 0, "offset")
+    limit = integer(data_dict.get("limit"), 100, "limit")
+    offset = integer(data_dict.get("offset"), 0, "offset")
     return {"count": len(rows), "results": rows[offset:offset + limit]}
-
-
-def _organization_filter(data_dict: dict[str, Any]) -> str:
-    value = data_dict["organization"]
-    if not isinstance(value, str):
-        raise tk.ValidationError({"organization": ["应为机关的名称或 id"]})
-    org = model.Group.get(value)
-    return org.id if org else ""
-
-
-def _int(value: Any, default: int, field: str) -> int:
-    if value in (None, ""):
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise tk.ValidationError({field: ["应为整数"]})
-    if number < 0 or number > 10000:
-        raise tk.ValidationError({field: ["应在 0 至 10000 之间"]})
-    return number
 
 
 @tk.side_effect_free
@@ -325,10 +306,11 @@ def nanjing_request_stats(context: Context, data_dict: dict[str, Any]) -> list[d
     """Public counts per organization for a year: received, answered, on time,
     by result group. Never a request's text or applicant."""
     tk.check_access("nanjing_request_stats", context, data_dict)
-    year = _int(data_dict.get("year"), _today().year, "year")
+    year = integer(data_dict.get("year"), _today().year, "year")
     query = model.Session.query(Request).filter(Request.year == year)
     if data_dict.get("organization"):
-        query = query.filter(Request.organization_id == _organization_filter(data_dict))
+        query = query.filter(
+            Request.organization_id == access.organization_filter(data_dict["organization"]))
     per_org: dict[str, dict[str, Any]] = {}
     for request in query:
         row = per_org.get(request.organization_id)

@@ -12,21 +12,10 @@ from ckan.types import AuthResult, Context
 from . import access
 from .model import Request, RequestNotice
 from .reminders import KINDS, request_url
+from .schema import integer
 from .states import STATES
 
 __all__ = ["nanjing_request_notices"]
-
-
-def _int(value: Any, default: int, field: str, high: int) -> int:
-    if value in (None, ""):
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise tk.ValidationError({field: ["应为整数"]})
-    if not 0 <= number <= high:
-        raise tk.ValidationError({field: [f"应在 0 至 {high} 之间"]})
-    return number
 
 
 @tk.side_effect_free
@@ -41,16 +30,16 @@ def nanjing_request_notices(context: Context, data_dict: dict[str, Any]) -> dict
     if handled is not None:
         query = query.filter(Request.organization_id.in_(handled or [""]))
     if data_dict.get("organization"):
-        org = model.Group.get(data_dict["organization"])
-        query = query.filter(Request.organization_id == (org.id if org else ""))
+        query = query.filter(
+            Request.organization_id == access.organization_filter(data_dict["organization"]))
     if data_dict.get("kind"):
-        if data_dict["kind"] not in KINDS:
+        if not isinstance(data_dict["kind"], str) or data_dict["kind"] not in KINDS:
             raise tk.ValidationError({"kind": [f"提醒类型应为：{'、'.join(KINDS)}"]})
         query = query.filter(RequestNotice.kind == data_dict["kind"])
     if data_dict.get("request_id"):
-        query = query.filter(RequestNotice.request_id == data_dict["request_id"])
-    limit = _int(data_dict.get("limit"), 50, "limit", 1000)
-    offset = _int(data_dict.get("offset"), 0, "offset", 1000000)
+        query = query.filter(RequestNotice.request_id == str(data_dict["request_id"]))
+    limit = integer(data_dict.get("limit"), 50, "limit", 1000)
+    offset = integer(data_dict.get("offset"), 0, "offset", 1000000)
     count = query.count()
     rows = (query.order_by(RequestNotice.created.desc(), RequestNotice.id)
             .offset(offset).limit(limit).all())

@@ -13,7 +13,7 @@ from .. import credit_code
 from ..publishing import checks
 
 __all__ = ["APPLICANT_TYPES", "CATEGORIES", "ID_TYPES", "PROVISIONS", "DELIVERIES",
-           "CHANNELS", "create_schema", "applicant_problems"]
+           "CHANNELS", "integer", "create_schema", "applicant_problems"]
 
 APPLICANT_TYPES = {"natural": "自然人", "legal": "法人或其他组织"}
 # The columns of the annual report's table 三.
@@ -92,6 +92,19 @@ def date(value: Any, context) -> Any:
     if day > datetime.date.today():
         raise Invalid("日期不能晚于今天")
     return day
+
+
+def integer(value: Any, default: int, field: str, high: int = 10000) -> int:
+    """A paging or count parameter of an action, or a Chinese ValidationError."""
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise tk.ValidationError({field: ["应为整数"]})
+    if not 0 <= number <= high:
+        raise tk.ValidationError({field: [f"应在 0 至 {high} 之间"]})
+    return number
 
 
 def create_schema() -> dict[str, list]:

@@ -14,7 +14,7 @@ from flask import Blueprint, make_response
 import ckan.plugins.toolkit as tk
 
 from .. import codelists
-from . import forms
+from . import forms, states
 from .actions import APPLICANT_LETTERS
 
 __all__ = ["nanjing_requests"]
@@ -279,9 +279,17 @@ def queue():
     rows = _rows(found)
     count = found.get("count", len(rows)) if isinstance(found, dict) else len(rows)
     extra = {"requests": rows, "count": count, "filters": filters, "page": page,
-             "limit": limit, "error": error, "organizations": _queue_organizations()}
+             "limit": limit, "error": error, "organizations": _queue_organizations(),
+             "notices": _open_notices()}
     return _render("nanjing/requests/queue.html", extra, 403 if error and not rows else 200,
                    private=True)
+
+
+def _open_notices() -> list[dict]:
+    """The latest reminders (near or past the deadline) of requests still open."""
+    found = tk.get_action("nanjing_request_notices")(_context(), {"limit": 30})
+    return [notice for notice in found["results"]
+            if notice["state"] in states.OPEN_STATES][:10]
 
 
 def _queue_organizations() -> list[dict]:

@@ -1,5 +1,7 @@
-"""Alembic environment of the nanjing plugin: only tables named nanjing_*,
-with the version kept in nanjing_alembic_version, as CKAN's plugins do."""
+"""Alembic environment of the nanjing plugins: each migration folder is
+named after its plugin, touches only tables of its prefix, and keeps its
+version in <plugin>_alembic_version, as CKAN's plugins do. The folders of
+other plugins (nanjing_requests) run this file."""
 from __future__ import annotations
 
 import os
@@ -12,11 +14,13 @@ from ckan.model.meta import metadata
 
 config = context.config
 fileConfig(config.config_file_name)
-name = os.path.basename(os.path.dirname(__file__))
+# The folder of the alembic.ini in use, not of this file.
+name = os.path.basename(os.path.normpath(config.get_main_option("script_location")))
+TABLE_PREFIX = {"nanjing_requests": "nanjing_request"}.get(name, name)
 
 
 def include_object(object, object_name, type_, reflected, compare_to):
-    return object_name.startswith(name) if type_ == "table" else True
+    return object_name.startswith(TABLE_PREFIX) if type_ == "table" else True
 
 
 def run_migrations_offline():
