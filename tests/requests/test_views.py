@@ -9,9 +9,12 @@ import re
 
 import pytest
 
+import ckan.model as model
+import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.nanjing import workdays
+from ckanext.nanjing.requests import privacy
 
 WRONG_CODE = "申请编号或查询码不正确"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -91,8 +94,12 @@ def test_guidance_and_public_statistics(app, call, bodies):
     assert "王小明" not in body and "老旧小区" not in body
 
 
-def test_the_header_links_to_the_requests_pages(app, bodies):
-    assert 'href="/requests"' in app.get("/").body
+def test_the_header_and_the_home_page_link_to_the_requests_pages(app, bodies):
+    home = app.get("/").body
+    assert re.search(r'<a href="/requests"[^>]*>依申请公开</a>', home)
+    assert "需要的政府信息尚未公开？在线申请公开" in home
+    english = app.get("/en/requests").body
+    assert "Requests for disclosure" in english and "在线提交申请" in english
 
 
 def test_form_has_every_field_in_chinese(app, bodies):
@@ -434,6 +441,41 @@ def test_the_applicant_sees_no_letter_addressed_to_a_third_party(app, call, bodi
     handler_page = app.get(f"/requests/{request['id']}",
                            headers={"Authorization": bodies["handler"]["token"]}).body
     assert "征求第三方意见书" in handler_page and "南京某某置业有限公司" in handler_page
+
+
+def test_every_demo_request_renders_for_its_handler_and_its_applicant(app, clean_db):
+    """The demo holds every state, pause, result, correction, extension, fee
+    and appeal: each request's page, the queue and the statistics render."""
+    from ckanext.nanjing.requests import demo
+    from ckanext.nanjing.requests.model import Request
+
+    admin = factories.SysadminWithToken(name=tk.config.get("ckanext.nanjing.demo_user"))
+    factories.Organization(name="nanjing-zfbgt", title="南京市人民政府办公厅")
+    for name in demo.ORGANIZATIONS:
+        factories.Organization(name=name, title=f"演示机关{name}")
+    demo.load(echo=lambda line: None)
+    headers = {"Authorization": admin["token"]}
+
+    queue = app.get("/requests/queue", query_string={"state": ""}, headers=headers).body
+    rows = [(r.id, r.number, r.state) for r in model.Session.query(Request)]
+    assert f"共 {len(rows)} 件申请" in queue
+    assert "table-danger" in queue and "table-warning" in queue
+    statistics = app.get("/requests").body
+    assert "演示机关nanjing-fgw" in statistics
+    for id, number, state in rows:
+        page = app.get(f"/requests/{id}", headers=headers, status=None)
+        assert page.status_code == 200, (number, state)
+        assert number in page.body
+    # The lookup page of a request in each state, with the code its applicant holds.
+    code = "DEMO-CODE-1"
+    for state in {state for _id, _number, state in rows}:
+        id, number, _state = next(row for row in rows if row[2] == state)
+        model.Session.query(Request).filter(Request.id == id).update(
+            {"lookup_code_hash": privacy.code_hash(code)})
+        model.Session.commit()
+        status = lookup(app, {"number": number, "lookup_code": code})
+        assert status.status_code == 200, state
+        assert number in status.body
 
 
 def test_the_queue_shows_the_reminders_of_open_requests(app, call, bodies):
