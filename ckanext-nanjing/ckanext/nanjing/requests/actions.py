@@ -218,8 +218,9 @@ def nanjing_request_create(context: Context, data_dict: dict[str, Any]) -> dict[
             org = _find_organization(data["organization"])
         except tk.ValidationError as error:
             errors.update(error.error_dict)
-    if not errors:
-        errors.update(applicant_problems(data))
+    # Every problem at once, so the form is corrected in one round.
+    for field, messages in applicant_problems(data).items():
+        errors.setdefault(field, messages)
     if errors:
         raise tk.ValidationError(errors)
     handler = access.is_handler(context.get("user"), org.id)
