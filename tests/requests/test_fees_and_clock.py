@@ -7,6 +7,7 @@ import types
 
 import pytest
 
+from ckanext.nanjing import workdays
 from ckanext.nanjing.requests import clock, fees
 
 D = datetime.date
@@ -78,3 +79,14 @@ def test_near_and_overdue():
     assert near["status"] == "near" and near["days_left"] == 5
     late = clock.deadline_dict(request, D(2026, 12, 3))
     assert late["status"] == "overdue" and late["days_left"] == -3
+
+
+def test_a_correction_period_past_the_known_calendars_is_provisional():
+    waiting = _request(D(2026, 12, 10), _event("create", D(2026, 12, 10)),
+                       _event("request_correction", D(2026, 12, 15), reply_within=15),
+                       state="awaiting_correction")
+    if workdays.calendar().covers(2027):
+        pytest.skip("the holiday file already covers 2027")
+    answer = clock.deadline_dict(waiting, D(2026, 12, 16))
+    assert answer["period_provisional"] is True
+    assert "暂定" in answer["explanation"] and "2027" in answer["explanation"]

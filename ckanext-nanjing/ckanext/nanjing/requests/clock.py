@@ -29,6 +29,8 @@ class Clock:
     extension: int
     correction_due: datetime.date | None   # while awaiting a correction
     fee_due: datetime.date | None          # while awaiting payment
+    # Years those two dates were counted in on weekends alone (暂定).
+    period_missing_years: tuple[int, ...] = ()
 
     def deadline(self) -> workdays.Deadline:
         return workdays.deadline(self.start, REPLY_DAYS, pauses=self.pauses,
@@ -44,8 +46,8 @@ def clock_of(request) -> Clock:
             clock.start, clock.pauses, clock.correction_due = event.day, [], None
             open_pause = None
         elif event.transition == "request_correction":
-            clock.correction_due = workdays.add_working_days(
-                event.day, int(data.get("reply_within") or 15))
+            period = workdays.deadline(event.day, int(data.get("reply_within") or 15))
+            clock.correction_due, clock.period_missing_years = period.due, period.missing_years
             open_pause = (event.day, "等待补正")
         elif event.transition == "correction_expired" and open_pause:
             # Closed for want of a correction: the wait did not count.
@@ -55,7 +57,8 @@ def clock_of(request) -> Clock:
             kind = data.get("kind") or "fee"
             open_pause = (event.day, PAUSE_KINDS.get(kind, kind))
             if event.transition == "charge_fee":
-                clock.fee_due = workdays.add_working_days(event.day, FEE_PAYMENT_DAYS)
+                period = workdays.deadline(event.day, FEE_PAYMENT_DAYS)
+                clock.fee_due, clock.period_missing_years = period.due, period.missing_years
         elif event.transition in ("end_consultation", "fee_paid", "fee_expired") and open_pause:
             clock.pauses.append(workdays.Pause(open_pause[0], event.day, open_pause[1]))
             open_pause, clock.fee_due = None, None
@@ -64,6 +67,12 @@ def clock_of(request) -> Clock:
     if open_pause:
         clock.pauses.append(workdays.Pause(open_pause[0], None, open_pause[1]))
     return clock
+
+
+def _provisional(years: tuple[int, ...]) -> str:
+    if not years:
+        return ""
+    return f"，暂定：尚无 {'、'.join(str(y) for y in years)} 年的节假日安排，仅按周末计算"
 
 
 def deadline_dict(request, today: datetime.date | None = None) -> dict[str, Any]:
@@ -81,12 +90,16 @@ def deadline_dict(request, today: datetime.date | None = None) -> dict[str, Any]
         "extension": clock.extension,
         "correction_due": clock.correction_due.isoformat() if clock.correction_due else None,
         "fee_due": clock.fee_due.isoformat() if clock.fee_due else None,
+        # The correction or payment period reaches a year without a known calendar.
+        "period_provisional": bool(clock.period_missing_years
+                                   and (clock.correction_due or clock.fee_due)),
         "days_left": None,
     }
     if request.state == "awaiting_correction":
         answer.update(due=None, status="paused",
                       explanation=f"待补正：收到补正之日起重新计算 {REPLY_DAYS} 个工作日"
-                                  f"（补正期限 {answer['correction_due']}）")
+                                  f"（补正期限 {answer['correction_due']}"
+                                  f"{_provisional(clock.period_missing_years)}）")
         return answer
     if request.state not in OPEN_STATES:
         replied = request.replied
