@@ -145,6 +145,7 @@ def test_a_request_through_every_state(applied, call, people, app):
              code=applied["lookup_code"], transition="submit_correction",
              text="江北新区2026年度重大项目中的产业类项目")["result"]
     assert r["state"] == "registered"
+    assert f"{datetime.date.today().isoformat()} 收到补正后重新起算" in r["deadline"]["explanation"]
     r = _step(call, steward, applied, "start_consultation", kind="third_party",
               party="南京某建设有限公司")
     assert r["state"] == "paused" and r["deadline"]["status"] == "paused"

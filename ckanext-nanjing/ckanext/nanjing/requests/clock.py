@@ -31,6 +31,7 @@ class Clock:
     fee_due: datetime.date | None          # while awaiting payment
     # Years those two dates were counted in on weekends alone (暂定).
     period_missing_years: tuple[int, ...] = ()
+    restarted: bool = False                # a correction came in
 
     def deadline(self) -> workdays.Deadline:
         return workdays.deadline(self.start, REPLY_DAYS, pauses=self.pauses,
@@ -44,7 +45,7 @@ def clock_of(request) -> Clock:
         data = event.data
         if event.transition == "submit_correction":
             clock.start, clock.pauses, clock.correction_due = event.day, [], None
-            open_pause = None
+            open_pause, clock.restarted = None, True
         elif event.transition == "request_correction":
             period = workdays.deadline(event.day, int(data.get("reply_within") or 15))
             clock.correction_due, clock.period_missing_years = period.due, period.missing_years
@@ -84,7 +85,9 @@ def deadline_dict(request, today: datetime.date | None = None) -> dict[str, Any]
         "due": due.due.isoformat() if due.due else None,
         "provisional": due.provisional,
         "missing_years": list(due.missing_years),
-        "explanation": due.explanation(),
+        "explanation": (f"{clock.received.isoformat()} 收到申请，{clock.start.isoformat()} "
+                        f"收到补正后重新起算；" if clock.restarted else
+                        f"{clock.received.isoformat()} 收到申请；") + due.explanation(),
         "received": clock.received.isoformat(),
         "start": clock.start.isoformat(),
         "extension": clock.extension,
