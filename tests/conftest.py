@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+import ckan.plugins
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
@@ -21,9 +22,19 @@ MIGRATED_PLUGINS = ("activity", "harvest", "nanjing", "nanjing_requests")
 
 
 @pytest.fixture(autouse=True)
-def plugins_from_ini(with_plugins):
+def plugins_from_ini(request):
     """CKAN's pytest plugin unloads every plugin before the tests run; every
-    test here runs with the plugins of test.ini, as the portal does."""
+    test here runs with the plugins of test.ini, as the portal does.
+
+    Loading them costs more than a second (CKAN rebuilds its whole
+    configuration), so they are loaded once and kept. A test that changes the
+    configuration with a `ckan_config` mark gets CKAN's `with_plugins`: the
+    plugins are loaded with its configuration and unloaded after it, and the
+    next test loads them again from test.ini."""
+    if any(request.node.iter_markers("ckan_config")):
+        request.getfixturevalue("with_plugins")
+    elif not ckan.plugins.plugin_loaded("nanjing"):
+        ckan.plugins.load_all()
 
 
 @pytest.fixture
