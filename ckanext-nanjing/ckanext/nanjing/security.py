@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import logging
 
 from flask import Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -13,9 +12,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import ckan.plugins.toolkit as tk
 from ckan.lib import signals
-from ckan.lib.redis import connect_to_redis
 
-log = logging.getLogger(__name__)
+from . import ratelimit
 
 __all__ = ["register", "upload_too_large_message", "LOGIN_THROTTLED"]
 
@@ -82,39 +80,27 @@ def _too_large(error):
                     413, content_type="text/html;charset=utf-8")
 
 
-# Failed logins are counted per client address and per account name, in Redis
-# so that every web worker sees the same counts.
-def _keys(login: str | None) -> list[str]:
-    site = tk.config.get("ckan.site_id")
-    keys = [f"{site}:nanjing:login-failures:ip:{request.remote_addr}"]
+# Failed logins are counted per client address and per account name, with
+# the platform's one set of counters (Redis, seen by every web worker).
+def _buckets(login: str | None) -> list[tuple[str, str]]:
+    buckets = [("login-failures:ip", str(request.remote_addr))]
     if login:
-        keys.append(f"{site}:nanjing:login-failures:user:{login.lower()}")
-    return keys
+        buckets.append(("login-failures:user", login.lower()))
+    return buckets
 
 
 def _count_failed_login(login, **kwargs) -> None:
     window = tk.config.get("ckanext.nanjing.login_throttle.window") * 60
-    try:
-        redis = connect_to_redis()
-        for key in _keys(str(login)):
-            pipe = redis.pipeline()
-            pipe.incr(key)
-            pipe.expire(key, window)
-            pipe.execute()
-    except Exception:  # noqa: BLE001 - a Redis outage must not block logins
-        log.exception("Could not count a failed login")
+    for bucket, who in _buckets(str(login)):
+        ratelimit.hit(bucket, who, window)
 
 
 def _refuse_throttled_login():
     if request.method != "POST" or request.endpoint != "user.login":
         return None
     limit = tk.config.get("ckanext.nanjing.login_throttle.attempts")
-    try:
-        redis = connect_to_redis()
-        counts = [int(redis.get(key) or 0) for key in _keys(request.form.get("login"))]
-    except Exception:  # noqa: BLE001
-        log.exception("Could not read failed-login counts")
-        return None
+    counts = [ratelimit.count(bucket, who)
+              for bucket, who in _buckets(request.form.get("login"))]
     if max(counts) < limit:
         return None
     minutes = tk.config.get("ckanext.nanjing.login_throttle.window")
