@@ -53,6 +53,9 @@ PARTS = [
 ]
 WITHHELD = "gkml-nanjing-tax-confidential-info"
 XLSX_DATASET = "nanjing-bus-routes"
+PDF_DATASET = "jianye-budget-disclosure-notice-2026"
+MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+               b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 # What differs between two sites by nature: when a record was written, the
 # site's own address inside links, and ids the target gives anew: of its
 # tags (ckanapi sends tag names) and of the account that created a dataset
@@ -192,6 +195,10 @@ def source_catalog(clean_db, clean_index, tmp_path):
             if "file" in resource:
                 (catalog / resource["file"]).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy(DATASETS / resource["file"], catalog / resource["file"])
+        if data["name"] == PDF_DATASET:  # a document, not a table: the gate lets it by
+            (catalog / "files" / "policy.pdf").write_bytes(MINIMAL_PDF)
+            data["resources"] = [{"name": "通知原文（PDF）", "format": "PDF",
+                                  "file": "files/policy.pdf"}]
         if data["name"] == XLSX_DATASET:
             csv = catalog / data["resources"][0]["file"]
             _xlsx_from_csv(csv, csv.with_suffix(".xlsx"))
@@ -327,7 +334,16 @@ def test_the_public_catalog_survives_ckanapi_dump_and_load(
                                   json={"resource_id": arrived["id"]}, timeout=30).json()
             assert verdict["success"] and verdict["result"]["status"] == "valid", verdict
             assert arrived["datastore_active"], f"{name} 的资源没有载入目标站的 DataStore"
+            tables = [requests.post(f"{site}/api/3/action/datastore_search", timeout=30,
+                                    json={"resource_id": resource["id"], "limit": 0}
+                                    ).json()["result"] for site in sites]
+            assert [(t["total"], t["fields"]) for t in tables[1:]] == [
+                (tables[0]["total"], tables[0]["fields"])], f"{name} 的 DataStore 表与源站不同"
     assert tabular >= 6
+    assert any(r["format"] == "PDF" for r in copied[PDF_DATASET]["resources"])
+    found = requests.get(f"{copy_site.url}/api/3/action/package_search",
+                         params={"q": "公交线路"}, timeout=30).json()["result"]
+    assert [d["name"] for d in found["results"]] == [XLSX_DATASET]  # the target indexed it
 
     with capsys.disabled():
         print(f"\nckanapi 复制 {len(organizations)} 个组织、{len(datasets)} 个数据集"
