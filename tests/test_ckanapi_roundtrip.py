@@ -3,7 +3,8 @@ portal, dumped with the real `ckanapi dump` and loaded with `ckanapi load`
 into an empty second site of this platform (its own PostgreSQL databases,
 Solr core, storage folder and process), arrives field by field, its files
 pass the target's gate, and a dump of the target equals the first dump
-apart from timestamps and the site's address."""
+apart from timestamps, the site's address and the ids the target gives
+anew (tags, the creating account)."""
 from __future__ import annotations
 
 import difflib
@@ -15,9 +16,9 @@ import secrets
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -67,11 +68,65 @@ SITE_IDS = {"creator_user_id"}
 
 # The second site
 
-@dataclass
 class Site:
-    url: str
-    ini: Path
-    token: str
+    """The target site, prepared in a thread of its own while the source is
+    loaded and dumped; `ready()` waits for it and gives its address."""
+
+    def __init__(self, ini: Path, port: int, work: Path, databases: tuple[str, str]):
+        self.ini, self.url, self.databases = ini, f"http://127.0.0.1:{port}", databases
+        self.token = ""
+        self.process: subprocess.Popen | None = None
+        self.log = work / "ckan.log"
+        self.failure = ""
+        self._thread = threading.Thread(target=self._prepare, args=(port, work), daemon=True)
+        self._thread.start()
+
+    def _prepare(self, port: int, work: Path) -> None:
+        try:
+            self._start(port, work)
+        except BaseException as error:  # reported by ready(), in the test
+            self.failure = f"{type(error).__name__}: {error}"
+
+    def _start(self, port: int, work: Path) -> None:
+        ckan_db, datastore_db = self.databases
+        drop = "; ".join(f"psql_super -d postgres -c 'DROP DATABASE IF EXISTS {db} WITH (FORCE)'"
+                         for db in (ckan_db, datastore_db))
+        _script(f"{drop}; ensure_database {ckan_db}; ensure_database {datastore_db}; "
+                f"init_ckan_db '{self.ini}' {datastore_db}")
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [str(CKAN_BIN), "-c", str(self.ini), "run", "-H", "127.0.0.1", "-p", str(port),
+                 "--disable-reloader"], stdout=log, stderr=subprocess.STDOUT)
+        token_file = work / "token"
+        admin = subprocess.run(
+            [str(CKAN_BIN), "-c", str(self.ini), "nanjing", "ensure-admin", "copy_admin",
+             "--token-file", str(token_file)],
+            env=dict(os.environ, NANJING_ADMIN_PASSWORD=secrets.token_hex(12)),
+            capture_output=True, text=True, timeout=180)
+        assert admin.returncode == 0, admin.stdout + admin.stderr
+        self.token = token_file.read_text().strip()
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if requests.get(f"{self.url}/api/3/action/status_show", timeout=2).ok:
+                    return
+            except requests.ConnectionError:
+                pass
+            assert self.process.poll() is None and time.monotonic() < deadline, (
+                f"ckan run 没有响应：{self.log.read_text()[-3000:]}")
+            time.sleep(0.5)
+
+    def ready(self) -> "Site":
+        self._thread.join(timeout=400)
+        if self.failure or self._thread.is_alive():
+            pytest.fail(f"复制目标门户没有准备好：{self.failure or '超时'}")
+        return self
+
+    def stop(self) -> None:
+        self._thread.join(timeout=400)
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
 
 
 def _script(step: str) -> None:
@@ -114,8 +169,6 @@ def copy_site(ckan_ini, tmp_path_factory):
     scripts/init.sh makes a portal (db upgrade, DataStore permissions), with
     a sysadmin, served by `ckan run` on the test port + 400."""
     stem = Path(ckan_ini).stem
-    ckan_db = make_url(tk.config["sqlalchemy.url"]).database + "_copy"
-    datastore_db = make_url(tk.config["ckan.datastore.write_url"]).database + "_copy"
     site_id = tk.config["ckan.site_id"] + "_copy"
     storage = LOCAL / f"storage-{stem}-copy"
     port = _copy_port()
@@ -123,6 +176,8 @@ def copy_site(ckan_ini, tmp_path_factory):
         pytest.fail(f"端口 {port} 已被占用，无法启动复制目标门户；设置 NANJING_COPY_CKAN_PORT 后重新运行")
     shutil.rmtree(storage, ignore_errors=True)
     storage.mkdir(parents=True)
+    ckan_db = make_url(tk.config["sqlalchemy.url"]).database + "_copy"
+    datastore_db = make_url(tk.config["ckan.datastore.write_url"]).database + "_copy"
     ini = ini_with(ckan_ini, LOCAL / f"{stem}-copy.ini", **{
         "ckan.site_url": f"http://127.0.0.1:{port}",
         "ckan.site_id": site_id,
@@ -135,39 +190,9 @@ def copy_site(ckan_ini, tmp_path_factory):
         "ckan.storage_path": str(storage),
     })
     os.chmod(ini, 0o600)
-    drop = "; ".join(f"psql_super -d postgres -c 'DROP DATABASE IF EXISTS {db} WITH (FORCE)'"
-                     for db in (ckan_db, datastore_db))
-    _script(f"{drop}; ensure_database {ckan_db}; ensure_database {datastore_db}; "
-            f"init_ckan_db '{ini}' {datastore_db}")
-    log = (tmp_path_factory.mktemp("copy-log") / "ckan.log").open("wb")
-    process = subprocess.Popen([str(CKAN_BIN), "-c", str(ini), "run", "-H", "127.0.0.1",
-                                "-p", str(port), "--disable-reloader"],
-                               stdout=log, stderr=subprocess.STDOUT)
-    token_file = tmp_path_factory.mktemp("copy") / "token"
-    admin = subprocess.run(
-        [str(CKAN_BIN), "-c", str(ini), "nanjing", "ensure-admin", "copy_admin",
-         "--token-file", str(token_file)],
-        env=dict(os.environ, NANJING_ADMIN_PASSWORD=secrets.token_hex(12)),
-        capture_output=True, text=True, timeout=180)
-    if admin.returncode != 0:
-        process.kill()
-        pytest.fail(admin.stdout + admin.stderr)
-    site = Site(f"http://127.0.0.1:{port}", ini, token_file.read_text().strip())
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if requests.get(f"{site.url}/api/3/action/status_show", timeout=2).ok:
-                break
-        except requests.ConnectionError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"复制目标门户没有启动：{Path(log.name).read_text()[-3000:]}")
-        time.sleep(0.5)
+    site = Site(ini, port, tmp_path_factory.mktemp("copy"), (ckan_db, datastore_db))
     yield site
-    process.terminate()
-    process.wait(timeout=30)
-    log.close()
+    site.stop()
 
 
 # The source catalog
@@ -271,6 +296,7 @@ def test_the_public_catalog_survives_ckanapi_dump_and_load(
     dump.mkdir()
     again.mkdir()
 
+    copy_site.ready()  # made while the source was loaded; timed steps do not overlap it
     # What a user runs: the public catalog, read anonymously, ...
     timings = {
         "dump organizations": _ckanapi("dump", "organizations", "--all", "-q",
