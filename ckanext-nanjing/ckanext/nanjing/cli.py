@@ -50,7 +50,7 @@ def load(ctx: click.Context, path: str):
 
 @nanjing.command(short_help="对表格资源执行数据校验并载入数据库（DataStore）")
 @click.option("--all", "everything", is_flag=True,
-              help="全部表格资源都重新校验；默认只校验没有最新结论的资源")
+              help="全部表格资源都重新校验；默认只校验没有最新结论、或上次校验与载入未完成的资源")
 @click.pass_context
 def validate(ctx: click.Context, everything: bool):
     """校验门户中的表格资源：通过的载入 DataStore，未通过的列出问题数。"""
