@@ -208,6 +208,56 @@ def test_a_web_worker_killed_inside_the_save_leaves_the_public_dataset_as_it_was
     assert records["total"] == 1
 
 
+def test_a_web_worker_killed_during_the_datastore_load_keeps_the_verdict_and_the_old_table(
+        call, upload, steward, org, web_worker, ckan_ini):
+    dataset = call("package_create", steward, **dataset_dict(org))["result"]
+    status, body = upload("resource_create", steward, VALID_CSV.encode("utf-8"), "air.csv",
+                          package_id=dataset["id"], name="每日监测", format="CSV")
+    assert status == 200, body
+    resource_id = body["result"]["id"]
+    model.Session.remove()
+    process, url, log = web_worker
+    datastore = sa.create_engine(tk.config["ckan.datastore.write_url"])
+
+    def send():
+        try:
+            requests.post(f"{url}/api/3/action/resource_update",
+                          data={"id": resource_id, "name": "每日监测", "format": "CSV"},
+                          files={"upload": ("air2.csv", SECOND_CSV)},
+                          headers={"Authorization": steward["token"]}, timeout=300)
+        except requests.RequestException:
+            pass
+
+    try:
+        # A reader of the old table: the load waits to swap the new one in.
+        with _holding(datastore, f'LOCK TABLE "{resource_id}" IN ACCESS SHARE MODE') as holder:
+            sender = threading.Thread(target=send)
+            sender.start()
+            blocked, query = _wait_blocked(datastore, holder, process, log)
+            assert "DROP TABLE" in query
+            _kill(process)
+        _wait_gone(datastore, blocked)
+    finally:
+        datastore.dispose()
+    sender.join(timeout=60)
+
+    # The new file with its verdict; the previous valid table still served.
+    shown = call("resource_show", id=resource_id)["result"]
+    assert shown["url"].endswith("air2.csv") and shown["datastore_active"] is True
+    report = call("nanjing_validation_show", steward, resource_id=resource_id)["result"]
+    assert (report["status"], report["current"], report["load_status"]) == \
+        ("valid", True, "pending")
+    assert call("datastore_search", resource_id=resource_id, q="莫愁湖")["result"]["total"] == 0
+
+    # The recovery command loads it.
+    result = subprocess.run([str(CKAN_BIN), "-c", ckan_ini, "nanjing", "validate"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = call("nanjing_validation_show", steward, resource_id=resource_id)["result"]
+    assert report["load_status"] == "loaded"
+    assert call("datastore_search", resource_id=resource_id, q="莫愁湖")["result"]["total"] == 1
+
+
 @pytest.mark.ckan_config("ckanext.nanjing.validation.sync_max_bytes", "100")
 def test_a_jobs_worker_killed_before_the_publication_leaves_the_dataset_private(
         call, steward, org, database, ckan_ini, tmp_path, run_jobs):
