@@ -50,11 +50,11 @@ def load(ctx: click.Context, path: str):
 
 @nanjing.command(short_help="对表格资源执行数据校验并载入数据库（DataStore）")
 @click.option("--all", "everything", is_flag=True,
-              help="全部表格资源都重新校验；默认只校验没有最新结论的资源")
+              help="全部表格资源都重新校验；默认只校验没有最新结论、或上次校验与载入未完成的资源")
 @click.pass_context
 def validate(ctx: click.Context, everything: bool):
     """校验门户中的表格资源：通过的载入 DataStore，未通过的列出问题数。"""
-    from .publishing import formats, gate
+    from .publishing import formats, gate, publish
 
     with ctx.obj.app._wsgi_app.test_request_context():
         counts = {gate.VALID: 0, gate.INVALID: 0, gate.ERROR: 0}
@@ -63,9 +63,10 @@ def validate(ctx: click.Context, everything: bool):
             if package.state != "active" or not formats.tabular_format(
                     {"format": resource.format, "url": resource.url}):
                 continue
-            if not everything and gate.verdict(resource, gate.schema_of(package)):
+            if not everything and not gate.needs_recheck(
+                    gate.verdict(resource, gate.schema_of(package))):
                 continue
-            row = gate.validate_stored(resource.id)
+            row = publish.validate_stored(resource.id)
             counts[row.status] = counts.get(row.status, 0) + 1
             if row.status != gate.VALID:
                 click.echo(f"{package.name} / {resource.name}：{row.status}，"

@@ -9,6 +9,7 @@ from ckan.lib.plugins import DefaultPermissionLabels, DefaultTranslation
 
 from . import doctor, downloads, errors, locale_fix, security
 from .catalog import facets, review
+from .publishing import gate
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,14 @@ class NanjingPlugin(p.SingletonPlugin, DefaultTranslation, DefaultPermissionLabe
     # IPackageController
     def after_dataset_search(self, search_results, search_params):
         return facets.label_facet_items(search_results)
+
+    # Inside the save, before CKAN commits: the gate's verdicts go in the
+    # same transaction as the dataset (publishing/gate.py).
+    def after_dataset_create(self, context, pkg_dict):
+        gate.staged_plan(context, pkg_dict["id"])
+
+    def after_dataset_update(self, context, pkg_dict):
+        gate.staged_plan(context, pkg_dict["id"])
 
     # IPermissionLabels: reviewers find withheld entries in search.
     def get_dataset_labels(self, dataset_obj):

@@ -24,7 +24,7 @@ the other, never both, since ckanext-harvest picks a harvester by type.
    would clear it, and the DataStore preview disappears), and the
    harvest_object_id/harvest_source_id/harvest_source_title extras that
    ckanext-harvest puts into the search index's copy of the dataset, which
-   the gate's resource_patch (publishing/publish.py) stores back. Both are
+   the gate's save of datastore_active (publishing/publish.py) stores back. Both are
    carried over, so the update of an unchanged dataset is one that CKAN
    2.12 skips: metadata_modified does not move. (The CKAN harvester only
    updates datasets whose remote metadata_modified is newer, and copies

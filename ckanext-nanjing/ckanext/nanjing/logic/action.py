@@ -16,7 +16,7 @@ from ckan.types import Action, Context
 from .. import credit_code
 from ..catalog import review
 from ..model import Review, Validation
-from ..publishing import gate
+from ..publishing import gate, jobs, publish
 from . import schema
 
 __all__ = [
@@ -55,7 +55,7 @@ def package_create(original: Action, context: Context, data_dict: dict[str, Any]
     result = original(context, data_dict)
     if withheld:
         _submit_if_needed(context, _package_id(result))
-    gate.after_save(context, plan, _package_id(result))
+    jobs.after_save(context, plan, _package_id(result))
     return result
 
 
@@ -71,7 +71,7 @@ def package_update(original: Action, context: Context, data_dict: dict[str, Any]
     result = original(context, data_dict)
     if withheld and not approving:
         _submit_if_needed(context, _package_id(result))
-    gate.after_save(context, plan, _package_id(result))
+    jobs.after_save(context, plan, _package_id(result))
     return result
 
 
@@ -207,7 +207,7 @@ def nanjing_validation_run(context: Context, data_dict: dict[str, Any]) -> dict[
     """
     tk.check_access("nanjing_validation_run", context, data_dict)
     resource = _resource_or_404(data_dict["resource_id"])
-    gate.validate_stored(resource.id)
+    publish.validate_stored(resource.id)
     return nanjing_validation_show(context, {"resource_id": resource.id})
 
 

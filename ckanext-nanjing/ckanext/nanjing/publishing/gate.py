@@ -15,8 +15,15 @@ logic/action.py):
   `valid` verdict; otherwise the save is refused naming each resource, or,
   for harvesters and the loader (context flag), kept private and published
   by the job once everything passes.
-- a valid file is kept (the last valid version) and loaded into the
-  DataStore (publishing/datastore.py).
+- the verdicts (and the publication request) are written inside the save's
+  own transaction (`stage`, called from the plugin's after_dataset_create/
+  update, before CKAN commits), so a crash leaves the old dataset or the
+  new one with its verdicts, never a file without one.
+
+This module is the bottom of the gate: it checks files and keeps verdicts.
+What follows a verdict (DataStore load, publication) is publish.py, the
+background jobs and what runs after a save are jobs.py; neither is
+imported here.
 """
 from __future__ import annotations
 
@@ -39,14 +46,16 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ..model import PublishRequest, Validation
-from . import datastore, engine, formats
+from . import engine, formats
 from .encoding import EncodingProblem
 from .report import Problem, Report
 
 __all__ = [
     "PENDING", "RUNNING", "VALID", "INVALID", "ERROR", "GATE_FLAG", "PUBLISH_WHEN_VALID",
-    "Checked", "Plan", "schema_of", "check_file", "before_save", "after_save",
-    "validate_stored", "blocking_reasons", "summary", "verdict", "valid_copy_path",
+    "PLAN_KEY", "LOAD_PENDING", "LOADED", "FetchProblem", "Checked", "Plan", "schema_of",
+    "check_file", "before_save", "stage", "staged_plan", "cleanup", "record", "keep_valid_copy",
+    "fetch_original", "blocking_reasons", "summary", "verdict", "needs_recheck",
+    "valid_copy_path", "sync_max_bytes", "work_dir",
 ]
 
 log = logging.getLogger(__name__)
@@ -56,6 +65,10 @@ PENDING, RUNNING, VALID, INVALID, ERROR = "pending", "running", "valid", "invali
 # that want a dataset published once its files pass (harvesters, loader).
 GATE_FLAG = "nanjing_gate_done"
 PUBLISH_WHEN_VALID = "nanjing_publish_when_valid"
+# Where before_save leaves its plan for the hook inside the save.
+PLAN_KEY = "nanjing_gate_plan"
+# load_status of a valid verdict: its file is not (yet) the DataStore table.
+LOAD_PENDING, LOADED = "pending", "loaded"
 SUMMARY_LINES = 10
 CHUNK = 1 << 20
 
@@ -66,7 +79,7 @@ class FetchProblem(Exception):
 
 # Settings
 
-def _sync_max_bytes() -> int:
+def sync_max_bytes() -> int:
     return tk.config.get("ckanext.nanjing.validation.sync_max_bytes")
 
 
@@ -237,8 +250,10 @@ def verdict(resource: model.Resource, schema: dict[str, Any] | None) -> Validati
     return row if current else None
 
 
-def _record(resource_id: str, status: str, checked: Checked | None = None,
-            message: str = "", job_id: str | None = None) -> Validation:
+def record(resource_id: str, status: str, checked: Checked | None = None,
+           message: str = "", job_id: str | None = None, commit: bool = True) -> Validation:
+    """Writes the verdict about the resource's current file; commit=False
+    leaves it in the session for the transaction it belongs to."""
     resource = model.Resource.get(resource_id)
     package = model.Package.get(resource.package_id)
     row = Validation.get(resource_id) or Validation(resource_id=resource_id)
@@ -260,8 +275,25 @@ def _record(resource_id: str, status: str, checked: Checked | None = None,
                                  "error_count": 0}, ensure_ascii=False)
         row.error_count = None
     model.Session.add(row)
-    model.Session.commit()
+    if commit:
+        model.Session.commit()
     return row
+
+
+def needs_recheck(row: Validation | None) -> bool:
+    """A verdict that a crash may have left unfinished: none, pending or
+    running (its job may be gone), or valid but not yet in the DataStore."""
+    return row is None or row.status in (PENDING, RUNNING) or (
+        row.status == VALID and row.load_status == LOAD_PENDING)
+
+
+def keep_valid_copy(resource_id: str, checked: Checked) -> Path:
+    """Keeps a file that passed as the resource's last valid version."""
+    kept = valid_copy_path(resource_id)
+    partial = kept.with_suffix(".partial")
+    shutil.copyfile(checked.original, partial)
+    os.replace(partial, kept)
+    return kept
 
 
 # The hooks around package_create / package_update
@@ -272,20 +304,24 @@ class _Pending:
     name: str
     checked: Checked | None = None  # checked before the save
     workdir: Path | None = None
+    resource_id: str | None = None  # known once the save has flushed
 
 
 @dataclass
 class Plan:
-    """What before_save decided, for after_save."""
+    """What before_save decided, for the save's transaction and after it."""
     pending: list[_Pending] = field(default_factory=list)
     publish_request: bool = False
+    user: str | None = None
+    staged: bool = False            # its verdicts are written in the session
 
 
 def before_save(context: dict[str, Any], data_dict: dict[str, Any],
                 existing: model.Package | None) -> tuple[dict[str, Any], Plan]:
     """Checks the changed tabular resources of a dataset about to be saved;
     refuses (tk.ValidationError) what must not be saved."""
-    plan = Plan()
+    plan = Plan(user=context.get("user"))
+    context.pop(PLAN_KEY, None)
     if context.get(GATE_FLAG):
         return data_dict, plan
     given = data_dict.get("resources")
@@ -323,12 +359,12 @@ def before_save(context: dict[str, Any], data_dict: dict[str, Any],
                 continue
         entry = _Pending(index=index, name=name)
         plan.pending.append(entry)
-        small = has_upload and _size(upload) <= _sync_max_bytes()
+        small = has_upload and _size(upload) <= sync_max_bytes()
         deferrable = private or context.get(PUBLISH_WHEN_VALID)
         if deferrable and not small and not (unchanged and current.url_type == "upload"
-                                             and _stored_size(current) <= _sync_max_bytes()):
+                                             and _stored_size(current) <= sync_max_bytes()):
             continue  # a private dataset's big or remote file: checked after the save
-        entry.workdir = Path(tempfile.mkdtemp(prefix="gate-", dir=_storage("work")))
+        entry.workdir = work_dir()
         try:
             if has_upload:
                 original = _stage_upload(upload, entry.workdir)
@@ -338,11 +374,11 @@ def before_save(context: dict[str, Any], data_dict: dict[str, Any],
             else:
                 original = _fetch(resource.get("url") or "", entry.workdir)
         except FetchProblem as problem:
-            _cleanup(plan)
+            cleanup(plan)
             raise tk.ValidationError({"url": [f"资源“{name}”：{problem}"]})
         entry.checked = check_file(Path(original), declared, schema, entry.workdir)
         if not entry.checked.report.valid:
-            _cleanup(plan)
+            cleanup(plan)
             raise tk.ValidationError({"url": [summary(entry.checked.report, name)]})
         if has_upload:
             resource["upload"] = FileStorage(stream=open(original, "rb"),
@@ -354,12 +390,14 @@ def before_save(context: dict[str, Any], data_dict: dict[str, Any],
             data_dict = dict(data_dict, private=True)
             plan.publish_request = True
         else:
-            _cleanup(plan)
+            cleanup(plan)
             reasons += [f"资源“{p.name}”尚未完成数据校验" for p in waiting]
             raise tk.ValidationError({"private": [
                 "数据集的表格资源全部通过数据校验后才能公开：" + "；".join(reasons)]})
     if given is not None:
         data_dict = dict(data_dict, resources=resources)
+    if plan.pending or plan.publish_request:
+        context[PLAN_KEY] = plan
     return data_dict, plan
 
 
@@ -388,124 +426,56 @@ def _not_valid_reason(name: str, row: Validation) -> str:
     return f"资源“{name}”正在校验，完成后才能公开"
 
 
-def after_save(context: dict[str, Any], plan: Plan, package_id: str) -> None:
-    """Records the verdicts reached before the save, loads the valid files,
-    and queues the files left for the background."""
-    try:
-        if not plan.pending and not plan.publish_request:
-            return
-        package = tk.get_action("package_show")(
-            {"ignore_auth": True, "use_cache": False}, {"id": package_id})
-        resources = package.get("resources", [])
-        for entry in plan.pending:
-            if entry.index >= len(resources):
-                continue
-            resource_id = resources[entry.index]["id"]
-            if entry.checked is not None:
-                _accept(resource_id, entry.checked, load_now=False)
-            else:
-                _record(resource_id, PENDING)
-                _enqueue(resource_id)
-        if plan.publish_request:
-            _request_publication(package_id, context.get("user"))
-    finally:
-        _cleanup(plan)
+def staged_plan(context: dict[str, Any], package_id: str) -> None:
+    """The hook inside package_create/update, after the dataset is flushed
+    and before CKAN commits: writes the plan's verdicts in the same session,
+    so they are committed with the dataset or not at all."""
+    plan = context.pop(PLAN_KEY, None)
+    if plan is not None and not plan.staged:
+        stage(plan, package_id)
 
 
-def _cleanup(plan: Plan) -> None:
+def stage(plan: Plan, package_id: str) -> None:
+    """Writes, without committing, the verdicts reached before the save
+    (valid, its DataStore load to follow), a pending verdict for each file
+    left to the background, and the publication request."""
+    package = model.Package.get(package_id)
+    resources = package.resources if package is not None else []
+    for entry in plan.pending:
+        if entry.index >= len(resources):
+            continue
+        entry.resource_id = resources[entry.index].id
+        if entry.checked is not None:
+            keep_valid_copy(entry.resource_id, entry.checked)
+            row = record(entry.resource_id, VALID, entry.checked, commit=False)
+            row.load_status, row.load_message = LOAD_PENDING, ""
+        else:
+            record(entry.resource_id, PENDING, commit=False)
+    if plan.publish_request and package is not None \
+            and model.Session.get(PublishRequest, package_id) is None:
+        model.Session.add(PublishRequest(package_id=package_id, user_name=plan.user))
+    plan.staged = True
+
+
+def cleanup(plan: Plan) -> None:
     for entry in plan.pending:
         if entry.workdir is not None:
             shutil.rmtree(entry.workdir, ignore_errors=True)
 
 
-def _accept(resource_id: str, checked: Checked, load_now: bool) -> None:
-    """A valid file: keep it as the last valid version and load it (a big
-    one in the background when a person is waiting for the answer)."""
-    kept = valid_copy_path(resource_id)
-    partial = kept.with_suffix(".partial")
-    shutil.copyfile(checked.original, partial)
-    os.replace(partial, kept)
-    row = _record(resource_id, VALID, checked)
-    if load_now or kept.stat().st_size <= _sync_max_bytes():
-        _load(row, checked)
-    else:
-        _enqueue(resource_id)
+def fetch_original(resource: model.Resource, workdir: Path) -> Path:
+    """The stored file of a resource, or its linked file downloaded."""
+    if resource.url_type == "upload":
+        original = _stored_path({"id": resource.id, "url": resource.url,
+                                 "url_type": "upload"})
+        if not original.exists():
+            raise FetchProblem("上传的文件在存储中不存在")
+        return original
+    return _fetch(resource.url, workdir)
 
 
-def _load(row: Validation, checked: Checked) -> None:
-    from . import publish
-
-    package = model.Package.get(row.package_id)
-    schema = checked.report.schema or schema_of(package)
-    try:
-        rows = datastore.load(row.resource_id, checked.text, schema, checked.delimiter)
-    except datastore.LoadProblem as problem:
-        row.load_status, row.load_message = ERROR, str(problem)
-    except Exception as error:  # a database failure must not undo the verdict
-        log.exception("DataStore load of %s failed", row.resource_id)
-        row.load_status, row.load_message = ERROR, f"载入数据库失败：{error}"[:500]
-    else:
-        row.load_status, row.load_message, row.loaded_sha256 = "loaded", "", checked.sha256
-        log.info("Loaded %s rows into the DataStore for %s", rows, row.resource_id)
-    model.Session.add(row)
-    model.Session.commit()
-    if row.load_status == "loaded":
-        publish.mark_datastore_active(row.resource_id)
-
-
-def _enqueue(resource_id: str) -> None:
-    from . import jobs
-
-    job = tk.enqueue_job(jobs.validate_resource, [resource_id],
-                         title=f"数据校验 {resource_id}",
-                         rq_kwargs={"timeout": tk.config.get(
-                             "ckanext.nanjing.validation.job_timeout")})
-    row = Validation.get(resource_id)
-    if row is not None:
-        row.job_id = job.id
-        model.Session.commit()
-
-
-def _request_publication(package_id: str, user: str | None) -> None:
-    if model.Session.get(PublishRequest, package_id) is None:
-        model.Session.add(PublishRequest(package_id=package_id, user_name=user))
-        model.Session.commit()
-
-
-# The background path and re-checks of stored files
-
-def validate_stored(resource_id: str) -> Validation:
-    """Checks a resource's stored file (or its URL), records the verdict,
-    keeps and loads a valid file."""
-    resource = model.Resource.get(resource_id)
-    if resource is None or resource.state != "active":
-        raise tk.ObjectNotFound("资源不存在")
-    package = model.Package.get(resource.package_id)
-    declared = formats.tabular_format({"format": resource.format, "url": resource.url})
-    if not declared:
-        raise tk.ValidationError({"format": ["该资源不是表格文件（CSV、TSV、XLSX、XLS、JSON），无需校验"]})
-    _record(resource_id, RUNNING)
-    workdir = Path(tempfile.mkdtemp(prefix="gate-", dir=_storage("work")))
-    try:
-        if resource.url_type == "upload":
-            original = _stored_path({"id": resource.id, "url": resource.url,
-                                     "url_type": "upload"})
-            if not original.exists():
-                raise FetchProblem("上传的文件在存储中不存在")
-        else:
-            original = _fetch(resource.url, workdir)
-        checked = check_file(original, declared, schema_of(package), workdir)
-        if checked.report.valid:
-            _accept(resource_id, checked, load_now=True)
-        else:
-            _record(resource_id, INVALID, checked)
-    except FetchProblem as problem:
-        _record(resource_id, ERROR, message=str(problem))
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    from . import publish
-    publish.publish_if_requested(package.id)
-    return Validation.get(resource_id)
+def work_dir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="gate-", dir=_storage("work")))
 
 
 def blocking_reasons(package: model.Package) -> list[str]:
