@@ -12,7 +12,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from . import config
+from . import config, visibility
 
 HARVEST_TYPE = "harvest"
 
@@ -41,7 +41,8 @@ class NanjingHarvestPlugin(p.SingletonPlugin):
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]):
         # harvest_source_reindex indexes the unmasked source (validate=False
-        # skips after_dataset_show); package_search returns what is indexed.
+        # skips after_dataset_show); package_search returns what is indexed,
+        # to anyone: only the public view of a source goes into the index.
         if HARVEST_TYPE in (pkg_dict.get("type"), pkg_dict.get("dataset_type")):
-            config.mask_source(pkg_dict)
+            return visibility.index_fields(config.mask_source(pkg_dict))
         return pkg_dict

@@ -17,13 +17,13 @@ from .. import credit_code
 from ..catalog import review
 from ..model import Review, Validation
 from ..publishing import gate, jobs, publish
-from . import schema
+from . import params, schema
 
 __all__ = [
     "package_create", "package_update", "bulk_update_public",
     "nanjing_review_decide", "nanjing_review_history", "nanjing_review_queue",
     "nanjing_validation_show", "nanjing_validation_run", "nanjing_schema_adopt",
-    "organization_create", "organization_update",
+    "organization_create", "organization_update", "dcat_dataset_show",
 ]
 
 # Set by nanjing_review_decide so that its own update may publish the entry.
@@ -61,6 +61,7 @@ def package_create(original: Action, context: Context, data_dict: dict[str, Any]
 
 @tk.chained_action
 def package_update(original: Action, context: Context, data_dict: dict[str, Any]):
+    params.check_text(data_dict, "id", "name")
     existing = model.Package.get(data_dict.get("id") or data_dict.get("name") or "")
     withheld = review.needs_review(data_dict, existing.type if existing else None)
     approving = context.get(APPROVAL_FLAG)
@@ -250,5 +251,14 @@ def organization_create(original: Action, context: Context, data_dict: dict[str,
 
 @tk.chained_action
 def organization_update(original: Action, context: Context, data_dict: dict[str, Any]):
+    params.check_text(data_dict, "id", "name")
     _check_credit_code(data_dict)
+    return original(context, data_dict)
+
+
+@tk.side_effect_free
+@tk.chained_action
+def dcat_dataset_show(original: Action, context: Context, data_dict: dict[str, Any]):
+    # ckanext-dcat passes the id to package_show's database lookup as given.
+    params.check_text(data_dict, "id")
     return original(context, data_dict)
