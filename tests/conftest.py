@@ -63,9 +63,9 @@ def live_server(ckan_ini):
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"{site_url}/api/3/action/status_show", timeout=2).ok:
+            if requests.get(f"{site_url}/api/3/action/status_show", timeout=10).ok:
                 break
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or a worker still starting
             pass
         time.sleep(0.25)
     else:
