@@ -146,7 +146,8 @@ start_ckan() {
     if pid_alive "$RUN/$name-supervisord.pid" && pid_alive "$RUN/$name/nginx.pid" && ckan_ready; then
         return 0
     fi
-    stop_serving "$name" quiet  # what is left of an earlier start
+    # What is left of an earlier start of this portal (never another port's).
+    [ "$(cat "$RUN/$name.port" 2>/dev/null)" = "$CKAN_PORT" ] && stop_serving "$name" quiet
     port_open "$CKAN_PORT" && fail "CKAN 门户" "端口 $CKAN_PORT 已被其他程序占用" \
         "停止占用该端口的程序，或设置 NANJING_CKAN_PORT=其他端口"
     ckan_quiet -c "$CKAN_INI" nanjing doctor || fail "CKAN 门户" "服务检查未通过，门户没有启动" \
@@ -168,7 +169,10 @@ serve_portal() {
     shift 3
     command -v nginx >/dev/null || fail "nginx" "找不到 nginx" \
         "安装 Debian 软件包 nginx（make demo 会自动安装）"
-    stop_serving "$name" quiet
+    pid_alive "$RUN/$name-supervisord.pid" && fail "CKAN 门户" \
+        "$name 已由 supervisord（PID $(cat "$RUN/$name-supervisord.pid")）在端口 $(cat "$RUN/$name.port" 2>/dev/null) 运行" \
+        "先运行 scripts/nanjing stop-serving $name（或 make stop）"
+    echo "$port" >"$RUN/$name.port"
     "$VENV/bin/python" "$ROOT/scripts/serving.py" "$name" "$ini" "$port" "$@" 2>>"$LOG/$name-serving.log" \
         || fail "CKAN 门户" "无法生成 nginx 与 supervisord 的配置（详见 $LOG/$name-serving.log）" \
             "按日志中的错误处理后重新运行"
@@ -195,7 +199,7 @@ stop_serving() {
     rm -f "$RUN/$name/nginx.pid"
     [ -f "$RUN/$name-supervisord.pid" ] && { stop_pid "$name-supervisord" >/dev/null
         [ -n "${2:-}" ] || say "已停止 $name 的 supervisord 及其进程（gunicorn、后台任务与采集进程）"; }
-    rm -f "$RUN/$name-supervisord.pid"
+    rm -f "$RUN/$name-supervisord.pid" "$RUN/$name.port"
 }
 
 # stop_pid NAME: ends the process recorded in $RUN/NAME.pid and waits for it.
