@@ -39,9 +39,12 @@ def ckan_ini(request) -> str:
     return os.path.abspath(request.config.getoption("ckan_ini"))
 
 
-def _serving(*args: str, timeout: int = 180) -> subprocess.CompletedProcess:
+def _serving(*args: str, timeout: int = 240) -> subprocess.CompletedProcess:
+    # One gunicorn worker (its threads serve the tests' one browser): half
+    # the start-up of the demo's one per core.
+    env = {**os.environ, "NANJING_WEB_WORKERS": os.environ.get("NANJING_WEB_WORKERS", "1")}
     return subprocess.run([str(ROOT / "scripts" / "nanjing"), *args], cwd=ROOT, text=True,
-                          capture_output=True, timeout=timeout)
+                          capture_output=True, timeout=timeout, env=env)
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +63,7 @@ def live_server(ckan_ini):
     started = _serving("serve", "test", ckan_ini, str(port), "--cache", "0")
     if started.returncode:
         pytest.fail(f"测试门户没有启动：{started.stderr[-3000:]}")
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
             if requests.get(f"{site_url}/api/3/action/status_show", timeout=10).ok:
@@ -71,7 +74,7 @@ def live_server(ckan_ini):
     else:
         log = (LOCAL / "log" / "test-gunicorn.log").read_text()[-3000:]
         _serving("stop-serving", "test")
-        pytest.fail(f"gunicorn did not answer in 90 s: {log}")
+        pytest.fail(f"gunicorn did not answer in 180 s: {log}")
     yield site_url
     _serving("stop-serving", "test")
 
