@@ -1,5 +1,5 @@
 # The two commands of README.md, plus helpers. All work is in scripts/nanjing.
-.PHONY: demo test bench-validate bench-harvest bench-letters services stop doctor
+.PHONY: demo test bench-validate bench-harvest bench-letters bench-load services stop doctor
 
 demo:      ## install, start services, load the demo catalog, serve http://127.0.0.1:5000
 	@scripts/nanjing demo
@@ -24,3 +24,6 @@ doctor:    ## check each service and explain what is wrong
 
 bench-letters:  ## time to render each request letter to PDF and DOCX (mean/max of 50)
 	@scripts/nanjing bench-letters $(BENCH_ARGS)
+
+bench-load:  ## 1, 20 and 50 concurrent clients on the served demo portal (60 s each), against ckan run
+	@scripts/nanjing bench-load $(BENCH_ARGS)

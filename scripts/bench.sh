@@ -32,3 +32,22 @@ bench_harvest() {
     NANJING_BENCH_READER_PASSWORD=$(secret EXCHANGE_READER_PASSWORD) \
         "$CKAN" -c "$BENCH_INI" nanjing-harvest bench-harvest "$@"
 }
+
+# bench_load [ARGS...]: benchmarks/load.py against the demo portal as
+# `make demo` serves it, then against `ckan run` (the development server) of
+# the same config on $BENCH_CKAN_PORT at the highest concurrency.
+bench_load() {
+    port_open "$BENCH_CKAN_PORT" && fail "基准对比门户" "端口 $BENCH_CKAN_PORT 已被其他程序占用" \
+        "停止占用该端口的程序，或设置 NANJING_BENCH_CKAN_PORT=其他端口"
+    nohup "$CKAN" -c "$CKAN_INI" run -H 127.0.0.1 -p "$BENCH_CKAN_PORT" --disable-reloader \
+        >"$LOG/bench-ckan-run.log" 2>&1 </dev/null 9>&- &
+    echo $! >"$RUN/bench-ckan-run.pid"
+    wait_for 90 curl -fs --max-time 5 -o /dev/null "http://127.0.0.1:$BENCH_CKAN_PORT/api/3/action/status_show" \
+        || { stop_pid bench-ckan-run; fail "基准对比门户" "ckan run 90 秒内没有响应（详见 $LOG/bench-ckan-run.log）" \
+            "按日志中的错误处理后重新运行"; }
+    local status=0
+    "$VENV/bin/python" "$ROOT/benchmarks/load.py" --url "http://127.0.0.1:$CKAN_PORT" \
+        --compare "http://127.0.0.1:$BENCH_CKAN_PORT" "$@" || status=$?
+    stop_pid bench-ckan-run >/dev/null
+    return $status
+}

@@ -1,7 +1,7 @@
 # The harvesters in the demo: the demo business systems' secrets in the
 # environment, the demo document system (OA) service, ckanext-harvest's
 # gather and fetch consumers with a scheduler that finishes jobs (and times
-# out stuck ones), and the demo sources registered and run once.
+# out stuck ones) under supervisord, and the demo sources registered and run once.
 # Sourced by scripts/nanjing after lib.sh, services.sh and init.sh.
 
 OA_PORT=${NANJING_OA_PORT:-8765}
@@ -33,42 +33,9 @@ start_oa_service() {
         "按日志中的错误处理后重新运行"; }
 }
 
-# start_supervised NAME ARGS...: ARGS run in a loop that starts them again
-# 5 s after they end (as supervisor would: a consumer dies with its Redis or
-# database connection), in a process group of their own, pid file $RUN/NAME.pid.
-start_supervised() {
-    local name=$1
-    shift
-    pid_alive "$RUN/$name.pid" && return 0
-    setsid nohup bash -c 'while true; do "$@"; echo "[$(date "+%F %T")] 进程退出（$?），5 秒后重启"; sleep 5; done' \
-        _ "$@" >>"$LOG/$name.log" 2>&1 </dev/null 9>&- &
-    echo $! >"$RUN/$name.pid"
-}
-
-# stop_supervised NAME: ends the loop and what it runs.
-stop_supervised() {
-    local file=$RUN/$1.pid
-    if pid_alive "$file"; then
-        kill -- "-$(cat "$file")" 2>/dev/null
-        say "已停止 $1（PID $(cat "$file")）"
-    fi
-    rm -f "$file"
-}
-
-# Jobs started in the harvest UI run through the Redis queues; `harvester
-# run` every minute marks finished jobs, resubmits lost queue items and ends
-# jobs idle for longer than ckan.harvest.timeout.
-start_harvest_consumers() {
-    say "启动采集队列进程（gather、fetch 与每分钟一次的任务检查）"
-    start_supervised harvest-gather "$CKAN" -c "$CKAN_INI" harvester gather-consumer
-    start_supervised harvest-fetch "$CKAN" -c "$CKAN_INI" harvester fetch-consumer
-    start_supervised harvest-scheduler bash -c "sleep 60; '$CKAN' -c '$CKAN_INI' harvester run >/dev/null 2>&1"
-}
-
+# The gather and fetch consumers and the minute scheduler run under the
+# portal's supervisord (start_ckan workers in scripts/services.sh).
 stop_harvest() {
-    stop_supervised harvest-scheduler
-    stop_supervised harvest-fetch
-    stop_supervised harvest-gather
     stop_pid oa
 }
 

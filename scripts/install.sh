@@ -2,7 +2,8 @@
 # Sourced by scripts/nanjing after lib.sh.
 
 # libpango*, fonts-noto-cjk: WeasyPrint prints the requests' letters with Chinese fonts.
-APT_PACKAGES=(postgresql-15 redis-server libpq-dev libmagic1 libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk)
+# nginx: in front of gunicorn, run as the user of the scripts (its own config in .local).
+APT_PACKAGES=(postgresql-15 redis-server libpq-dev libmagic1 libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk nginx)
 # MariaDB only for the tests: the demo exchange database is PostgreSQL.
 APT_TEST_PACKAGES=(chromium mariadb-server mariadb-client)
 

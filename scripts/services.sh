@@ -135,26 +135,71 @@ start_solr() {
 
 ckan_ready() { curl -fs --max-time 5 -o /dev/null "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show"; }
 
+# The portal as in production: gunicorn (gthread workers, one per core) under
+# supervisord, behind nginx on 127.0.0.1:$CKAN_PORT, configs rendered from
+# config/*.in by scripts/serving.py into $LOCAL/serve/portal. `start_ckan
+# workers` (make demo) also puts the jobs worker, the harvest consumers and
+# the minute scheduler under the same supervisord, which restarts them.
+# NANJING_MICROCACHE: seconds anonymous pages are shared by nginx (0: off).
 start_ckan() {
-    if pid_alive "$RUN/ckan.pid" && ckan_ready; then return 0; fi
+    local name=portal
+    if pid_alive "$RUN/$name-supervisord.pid" && pid_alive "$RUN/$name/nginx.pid" && ckan_ready; then
+        return 0
+    fi
+    # What is left of an earlier start of this portal (never another port's).
+    [ "$(cat "$RUN/$name.port" 2>/dev/null)" = "$CKAN_PORT" ] && stop_serving "$name" quiet
     port_open "$CKAN_PORT" && fail "CKAN 门户" "端口 $CKAN_PORT 已被其他程序占用" \
         "停止占用该端口的程序，或设置 NANJING_CKAN_PORT=其他端口"
     ckan_quiet -c "$CKAN_INI" nanjing doctor || fail "CKAN 门户" "服务检查未通过，门户没有启动" \
         "按上面各项的解决办法处理后重新运行"
-    say "启动门户 http://127.0.0.1:$CKAN_PORT"
-    nohup "$CKAN" -c "$CKAN_INI" run -H 127.0.0.1 -p "$CKAN_PORT" --disable-reloader \
-        >"$LOG/ckan.log" 2>&1 </dev/null 9>&- &
-    echo $! >"$RUN/ckan.pid"
-    wait_for 90 ckan_ready || { stop_pid ckan; fail "CKAN 门户" "90 秒内没有响应（详见 $LOG/ckan.log）" \
+    say "启动门户 http://127.0.0.1:$CKAN_PORT（nginx + gunicorn，由 supervisord 看护）"
+    local extra=()
+    [ "${1:-}" = workers ] && extra+=(--with-workers)
+    serve_portal "$name" "$CKAN_INI" "$CKAN_PORT" --cache "${NANJING_MICROCACHE:-2}" "${extra[@]}"
+    wait_for 90 ckan_ready || { stop_serving "$name"; fail "CKAN 门户" \
+        "90 秒内没有响应（详见 $LOG/$name-gunicorn.log 与 $LOG/$name-nginx-error.log）" \
         "按日志中的错误处理后重新运行"; }
 }
 
-# The background jobs worker (RQ on Redis): big-file validation, harvests.
-start_worker() {
-    if pid_alive "$RUN/worker.pid"; then return 0; fi
-    say "启动后台任务进程（ckan jobs worker）"
-    nohup "$CKAN" -c "$CKAN_INI" jobs worker >"$LOG/worker.log" 2>&1 </dev/null 9>&- &
-    echo $! >"$RUN/worker.pid"
+# serve_portal NAME INI PORT [serving.py options]: renders the configs, starts
+# supervisord (pid $RUN/NAME-supervisord.pid) and, once gunicorn listens,
+# nginx (pid $RUN/NAME/nginx.pid). Waiting for the portal is the caller's.
+serve_portal() {
+    local name=$1 ini=$2 port=$3
+    shift 3
+    command -v nginx >/dev/null || fail "nginx" "找不到 nginx" \
+        "安装 Debian 软件包 nginx（make demo 会自动安装）"
+    pid_alive "$RUN/$name-supervisord.pid" && fail "CKAN 门户" \
+        "$name 已由 supervisord（PID $(cat "$RUN/$name-supervisord.pid")）在端口 $(cat "$RUN/$name.port" 2>/dev/null) 运行" \
+        "先运行 scripts/nanjing stop-serving $name（或 make stop）"
+    echo "$port" >"$RUN/$name.port"
+    "$VENV/bin/python" "$ROOT/scripts/serving.py" "$name" "$ini" "$port" "$@" 2>>"$LOG/$name-serving.log" \
+        || fail "CKAN 门户" "无法生成 nginx 与 supervisord 的配置（详见 $LOG/$name-serving.log）" \
+            "按日志中的错误处理后重新运行"
+    local serve=$LOCAL/serve/$name run=$RUN/$name
+    rm -f "$run/gunicorn.sock"
+    nohup "$VENV/bin/supervisord" -c "$serve/supervisord.conf" >>"$LOG/$name-supervisord.log" 2>&1 </dev/null 9>&- &
+    echo $! >"$RUN/$name-supervisord.pid"
+    wait_for 90 test -S "$run/gunicorn.sock" || { stop_serving "$name"; fail "CKAN 门户" \
+        "gunicorn 90 秒内没有启动（详见 $LOG/$name-gunicorn.log）" "按日志中的错误处理后重新运行"; }
+    nginx -p "$serve" -c "$serve/nginx.conf" -e "$LOG/$name-nginx-error.log" 9>&- \
+        || { stop_serving "$name"; fail "nginx" "启动失败（详见 $LOG/$name-nginx-error.log）" \
+            "确认端口 $port 空闲后重新运行"; }
+}
+
+# stop_serving NAME [quiet]: nginx, then supervisord with everything it runs.
+stop_serving() {
+    local name=$1 pid
+    if pid_alive "$RUN/$name/nginx.pid"; then
+        pid=$(cat "$RUN/$name/nginx.pid")
+        kill -QUIT "$pid" 2>/dev/null
+        wait_for 10 bash -c "! kill -0 $pid" || kill -TERM "$pid" 2>/dev/null
+        [ -n "${2:-}" ] || say "已停止 $name 的 nginx（PID $pid）"
+    fi
+    rm -f "$RUN/$name/nginx.pid"
+    [ -f "$RUN/$name-supervisord.pid" ] && { stop_pid "$name-supervisord" >/dev/null
+        [ -n "${2:-}" ] || say "已停止 $name 的 supervisord 及其进程（gunicorn、后台任务与采集进程）"; }
+    rm -f "$RUN/$name-supervisord.pid" "$RUN/$name.port"
 }
 
 # stop_pid NAME: ends the process recorded in $RUN/NAME.pid and waits for it.
@@ -170,8 +215,7 @@ stop_pid() {
 }
 
 stop_all() {
-    stop_pid worker
-    stop_pid ckan
+    stop_serving portal
     stop_pid solr
     stop_pid redis
     stop_pid mariadb

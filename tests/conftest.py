@@ -14,7 +14,7 @@ import ckan.plugins
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
-from .support import CKAN_BIN, port_is_open
+from .support import LOCAL, ROOT, port_is_open
 
 
 # Plugins whose tables come from their own alembic migrations.
@@ -50,39 +50,44 @@ def ckan_ini(request) -> str:
     return os.path.abspath(request.config.getoption("ckan_ini"))
 
 
+def _serving(*args: str, timeout: int = 240) -> subprocess.CompletedProcess:
+    # One gunicorn worker (its threads serve the tests' one browser): half
+    # the start-up of the demo's one per core.
+    env = {**os.environ, "NANJING_WEB_WORKERS": os.environ.get("NANJING_WEB_WORKERS", "1")}
+    return subprocess.run([str(ROOT / "scripts" / "nanjing"), *args], cwd=ROOT, text=True,
+                          capture_output=True, timeout=timeout, env=env)
+
+
 @pytest.fixture(scope="session")
-def live_server(ckan_ini, tmp_path_factory):
-    """The test portal served by `ckan run` at test.ini's site_url, as a person
-    meets it. It must be that address: CKAN caches full download links of
-    datasets indexed by the test process."""
+def live_server(ckan_ini):
+    """The test portal served as `make demo` serves the portal (nginx in front
+    of gunicorn under supervisord, scripts/serving.py) at test.ini's site_url,
+    as a person meets it, without the micro-cache: tests change the catalog
+    between requests. It must be that address: CKAN caches full download
+    links of datasets indexed by the test process."""
     site_url = tk.config["ckan.site_url"]
     port = urlsplit(site_url).port
+    _serving("stop-serving", "test", "quiet")  # what an interrupted run left
     if port_is_open(port):
         pytest.fail(f"端口 {port} 已被占用，浏览器测试无法启动测试门户；"
                     f"停止占用者或设置 NANJING_TEST_CKAN_PORT 后重新运行 make test")
-    log = tmp_path_factory.mktemp("live") / "ckan.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(CKAN_BIN), "-c", ckan_ini, "run", "-H", "127.0.0.1", "-p", str(port),
-             "--disable-reloader"],
-            stdout=out, stderr=subprocess.STDOUT)
-    url = site_url
-    deadline = time.monotonic() + 90
+    started = _serving("serve", "test", ckan_ini, str(port), "--cache", "0")
+    if started.returncode:
+        pytest.fail(f"测试门户没有启动：{started.stderr[-3000:]}")
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"{url}/api/3/action/status_show", timeout=2).ok:
+            if requests.get(f"{site_url}/api/3/action/status_show", timeout=10).ok:
                 break
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or a worker still starting
             pass
-        if process.poll() is not None:
-            pytest.fail(f"ckan run exited: {log.read_text()[-3000:]}")
-        time.sleep(0.5)
+        time.sleep(0.25)
     else:
-        process.kill()
-        pytest.fail(f"ckan run did not answer in 90 s: {log.read_text()[-3000:]}")
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
+        log = (LOCAL / "log" / "test-gunicorn.log").read_text()[-3000:]
+        _serving("stop-serving", "test")
+        pytest.fail(f"gunicorn did not answer in 180 s: {log}")
+    yield site_url
+    _serving("stop-serving", "test")
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import configparser
+import os
 import socket
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CKAN_BIN = Path(sys.executable).with_name("ckan")
+LOCAL = Path(os.environ.get("NANJING_LOCAL") or ROOT / ".local")
 
 
 def free_port() -> int:
