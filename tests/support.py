@@ -5,7 +5,10 @@ import configparser
 import os
 import socket
 import sys
+import time
 from pathlib import Path
+
+import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 CKAN_BIN = Path(sys.executable).with_name("ckan")
@@ -34,3 +37,19 @@ def ini_with(source: str, target: Path, **options: str) -> Path:
     with target.open("w", encoding="utf-8") as out:
         parser.write(out)
     return target
+
+
+def wait_until_answering(url: str, process, log: Path, seconds: int = 90) -> str | None:
+    """Waits for the CKAN served at `url` by `process` to answer; None once it
+    does, else why not (with the end of its log)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/api/3/action/status_show", timeout=2).ok:
+                return None
+        except requests.ConnectionError:
+            pass
+        if process.poll() is not None:
+            return f"exited ({process.returncode}): {log.read_text()[-3000:]}"
+        time.sleep(0.5)
+    return f"no answer in {seconds} s: {log.read_text()[-3000:]}"

@@ -31,7 +31,7 @@ from sqlalchemy.engine import make_url
 import ckan.plugins.toolkit as tk
 from ckanext.nanjing import loader
 
-from .support import CKAN_BIN, ROOT, ini_with, port_is_open
+from .support import CKAN_BIN, ROOT, ini_with, port_is_open, wait_until_answering
 
 DATASETS = ROOT / "datasets"
 LOCAL = Path(os.environ.get("NANJING_LOCAL", ROOT / ".local"))
@@ -105,16 +105,8 @@ class Site:
             capture_output=True, text=True, timeout=180)
         assert admin.returncode == 0, admin.stdout + admin.stderr
         self.token = token_file.read_text().strip()
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if requests.get(f"{self.url}/api/3/action/status_show", timeout=2).ok:
-                    return
-            except requests.ConnectionError:
-                pass
-            assert self.process.poll() is None and time.monotonic() < deadline, (
-                f"ckan run 没有响应：{self.log.read_text()[-3000:]}")
-            time.sleep(0.5)
+        problem = wait_until_answering(self.url, self.process, self.log, 120)
+        assert problem is None, f"ckan run 没有响应：{problem}"
 
     def ready(self) -> "Site":
         self._thread.join(timeout=400)

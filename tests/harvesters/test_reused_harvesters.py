@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +25,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from ..support import CKAN_BIN, ROOT, free_port
+from ..support import CKAN_BIN, ROOT, free_port, wait_until_answering
 from .conftest import snapshot
 
 SOURCES = ROOT / "harvesters" / "demo_sources"
@@ -158,17 +157,10 @@ def district(province, ckan_ini, tmp_path_factory):
     process = subprocess.Popen([str(CKAN_BIN), "-c", str(ini), "run", "-H", "127.0.0.1",
                                 "-p", str(port), "--disable-reloader"],
                                stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if requests.get(f"{site.url}/api/3/action/status_show", timeout=2).ok:
-                break
-        except requests.ConnectionError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"区级门户没有启动：{Path(log.name).read_text()[-3000:]}")
-        time.sleep(0.5)
+    problem = wait_until_answering(site.url, process, Path(log.name))
+    if problem:
+        process.kill()
+        pytest.fail(f"区级门户没有启动：{problem}")
     yield site
     process.terminate()
     process.wait(timeout=30)

@@ -25,7 +25,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.nanjing.publishing import gate, jobs
 
-from ..support import CKAN_BIN, free_port
+from ..support import CKAN_BIN, free_port, wait_until_answering
 from .conftest import VALID_CSV, dataset_dict
 
 SECOND_CSV = VALID_CSV.replace("玄武湖", "莫愁湖").encode("utf-8")
@@ -129,16 +129,8 @@ def web_worker(ckan_ini, tmp_path):
             [str(CKAN_BIN), "-c", ckan_ini, "run", "-H", "127.0.0.1", "-p", str(port),
              "--disable-reloader"], stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if requests.get(f"{url}/api/3/action/status_show", timeout=2).ok:
-                break
-        except requests.ConnectionError:
-            pass
-        assert process.poll() is None, log.read_text()[-3000:]
-        assert time.monotonic() < deadline, log.read_text()[-3000:]
-        time.sleep(0.5)
+    problem = wait_until_answering(url, process, log)
+    assert problem is None, problem
     yield process, url, log
     if process.poll() is None:
         _kill(process)
