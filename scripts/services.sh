@@ -216,6 +216,7 @@ stop_pid() {
 
 stop_all() {
     stop_serving portal
+    stop_serving test  # the tests' portal, if an interrupted run left it
     stop_pid solr
     stop_pid redis
     stop_pid mariadb
