@@ -12,6 +12,7 @@ from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.logic import auth_audit_exempt
 from ckan.types import Action, Context
 from ckanext.harvest.model import HarvestSource
 from ckanext.nanjing.logic import params
@@ -112,9 +113,11 @@ def harvest_source_reindex(original: Action, context: Context, data_dict: dict[s
     return original(context, data_dict)
 
 
+@auth_audit_exempt
 @tk.chained_action
 def harvest_source_patch(original: Action, context: Context, data_dict: dict[str, Any]):
-    # Forwarded to package_patch, whose auth function looks the id up as given.
+    # Forwarded to package_patch, whose auth function looks the id up as given
+    # (and which checks who may patch: hence no audit of an auth call here).
     params.check_text(data_dict, "id", "name")
     return original(context, data_dict)
 
