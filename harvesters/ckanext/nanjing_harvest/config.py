@@ -146,6 +146,13 @@ def mask_source(source: dict[str, Any]) -> dict[str, Any]:
     for extra in source.get("extras") or []:
         if isinstance(extra, dict) and extra.get("key") == "config":
             extra["value"] = mask_text(extra.get("value"))
+    map_index_json(source, source, mask_source)
+    return source
+
+
+def map_index_json(target: dict[str, Any], source: dict[str, Any], change) -> None:
+    """The search index keeps a dataset's dicts as JSON text too (data_dict,
+    validated_data_dict): `change` is applied inside them, written to `target`."""
     for key in ("data_dict", "validated_data_dict"):
         if isinstance(source.get(key), str):
             try:
@@ -153,5 +160,4 @@ def mask_source(source: dict[str, Any]) -> dict[str, Any]:
             except ValueError:
                 continue
             if isinstance(inner, dict):
-                source[key] = json.dumps(mask_source(inner))
-    return source
+                target[key] = json.dumps(change(inner))

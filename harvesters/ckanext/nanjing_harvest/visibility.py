@@ -5,12 +5,13 @@ who may update it) see them. Everyone else sees at most the source's
 title, its organization and when it last ran."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
+
+from . import config
 
 __all__ = ["may_manage", "public_source", "public_status", "public_list_entry",
            "index_fields", "HARVEST_TYPE"]
@@ -92,12 +93,5 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
             "metadata_created", "metadata_modified", "permission_labels", "_version_",
             "title_string", "num_resources", "num_tags"}
     public = {key: value for key, value in pkg_dict.items() if key in keep}
-    for key in ("data_dict", "validated_data_dict"):
-        if isinstance(pkg_dict.get(key), str):
-            try:
-                inner = json.loads(pkg_dict[key])
-            except ValueError:
-                continue
-            if isinstance(inner, dict):
-                public[key] = json.dumps(public_source(inner))
+    config.map_index_json(public, pkg_dict, public_source)
     return public

@@ -19,19 +19,25 @@ __all__ = ["harvest_job_list", "harvest_object_show", "harvest_object_list",
 SYSADMINS_ONLY = "只有系统管理员可以{what}"
 
 
+def _refused_listing(context: Context, data_dict: dict[str, Any], what: str) -> AuthResult | None:
+    """Why a listing of `what` is refused: it names no source, or the caller
+    may not manage the source it names (None: neither)."""
+    source_id = (data_dict or {}).get("source_id")
+    if not source_id:
+        return {"success": False,
+                "msg": f"只有系统管理员可以列出全部{what}；其他用户请指定采集源（source_id）"}
+    if not visibility.may_manage(context, source_id):
+        return {"success": False, "msg": f"只有采集源所属组织的编辑、管理员和系统管理员可以查看它的{what}"}
+    return None
+
+
 @tk.chained_auth_function
 def harvest_job_list(next_auth: AuthFunction, context: Context,
                      data_dict: dict[str, Any]) -> AuthResult:
     # ckanext-harvest reads data_dict["source_id"] and raises KeyError (a 500)
     # without it. Listing every source's jobs is for sysadmins, who do not
     # reach auth functions.
-    source_id = (data_dict or {}).get("source_id")
-    if not source_id:
-        return {"success": False,
-                "msg": "只有系统管理员可以列出全部采集任务；其他用户请指定采集源（source_id）"}
-    if not visibility.may_manage(context, source_id):
-        return {"success": False, "msg": "只有采集源所属组织的编辑、管理员和系统管理员可以查看它的采集任务"}
-    return next_auth(context, data_dict)
+    return _refused_listing(context, data_dict, "采集任务") or next_auth(context, data_dict)
 
 
 @tk.chained_auth_function
@@ -75,13 +81,7 @@ def harvest_object_show(next_auth: AuthFunction, context: Context,
 @tk.chained_auth_function
 def harvest_object_list(next_auth: AuthFunction, context: Context,
                         data_dict: dict[str, Any]) -> AuthResult:
-    source_id = (data_dict or {}).get("source_id")
-    if not source_id:
-        return {"success": False,
-                "msg": "只有系统管理员可以列出全部采集对象；其他用户请指定采集源（source_id）"}
-    if not visibility.may_manage(context, source_id):
-        return {"success": False, "msg": "只有采集源所属组织的编辑、管理员和系统管理员可以查看它的采集对象"}
-    return next_auth(context, data_dict)
+    return _refused_listing(context, data_dict, "采集对象") or next_auth(context, data_dict)
 
 
 # ckanext-harvest registers every function of its action modules as auth
