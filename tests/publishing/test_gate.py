@@ -25,7 +25,7 @@ def _valid_resource(call, upload, steward, org, **extra):
     return dataset, body["result"]
 
 
-def test_a_valid_upload_is_checked_loaded_and_queryable(call, upload, steward, org):
+def test_a_valid_upload_is_checked_loaded_and_queryable(app, call, upload, steward, org):
     dataset, resource = _valid_resource(call, upload, steward, org)
 
     shown = call("resource_show", id=resource["id"])["result"]
@@ -48,6 +48,10 @@ def test_a_valid_upload_is_checked_loaded_and_queryable(call, upload, steward, o
     # The data preview is created for it.
     views = call("resource_view_list", id=resource["id"])["result"]
     assert [v["view_type"] for v in views] == ["datatables_view"]
+    # Its page posts its queries with CKAN's token, for anonymous visitors too.
+    page = app.get(f"/{dataset['type']}/{dataset['name']}/resource/{resource['id']}"
+                   f"/view/{views[0]['id']}")
+    assert '<meta name="_csrf_token" content="' in page.body
 
 
 def test_an_invalid_upload_is_refused_in_chinese_and_nothing_is_stored(

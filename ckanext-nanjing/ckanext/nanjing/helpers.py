@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import flask
 import ckan.plugins.toolkit as tk
 
 from . import codelists
@@ -11,7 +12,7 @@ __all__ = [
     "nanjing_review_history", "nanjing_policy_interpretations", "humanize_entity_type",
     "nanjing_is_reviewer", "nanjing_validation", "nanjing_validation_report",
     "nanjing_export_formats", "nanjing_home", "nanjing_table_schema_yaml",
-    "nanjing_table_schema_example",
+    "nanjing_table_schema_example", "nanjing_page_needs_csrf",
 ]
 
 # What each catalog type is called on pages (English msgids, translated).
@@ -41,6 +42,22 @@ def nanjing_lang() -> str:
         return tk.h.lang() or tk.config["ckan.locale_default"]
     except RuntimeError:
         return tk.config["ckan.locale_default"]
+
+
+def nanjing_page_needs_csrf() -> bool:
+    """Whether the page carries CKAN's CSRF token for its scripts.
+
+    Making the token starts a session, and a page that sets a cookie cannot
+    be shared by the micro-cache (scripts/serving.py). Anonymous visitors'
+    pages have no script that posts, except the table preview's, so they go
+    without; forms still get a token from ``h.csrf_input()``.
+    """
+    if tk.current_user.is_authenticated:
+        return True
+    if tk.config.get("WTF_CSRF_FIELD_NAME") in flask.session:  # it has a session already
+        return True
+    blueprint, view = tk.get_endpoint()
+    return blueprint == "datatablesview" or (blueprint.endswith("_resource") and view == "view")
 
 
 def nanjing_codelist_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
