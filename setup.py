@@ -30,6 +30,7 @@ setup(
         "ckan.plugins": [
             "nanjing = ckanext.nanjing.plugin:NanjingPlugin",
             "nanjing_requests = ckanext.nanjing.requests.plugin:RequestsPlugin",
+            "nanjing_supervision = ckanext.nanjing.supervision.plugin:SupervisionPlugin",
             "nanjing_harvest = ckanext.nanjing_harvest.plugin:NanjingHarvestPlugin",
             "nanjing_exchange_db = ckanext.nanjing_harvest.exchange_db:ExchangeDbHarvester",
             "nanjing_document_api = ckanext.nanjing_harvest.document_api:DocumentApiHarvester",

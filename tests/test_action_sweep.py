@@ -65,11 +65,12 @@ ACTIONS = swept_actions()
 
 def test_the_sweep_finds_every_extension():
     owners = set(ACTIONS.values())
-    for prefix in ("ckanext.nanjing.plugin", "ckanext.nanjing.requests", "ckanext.nanjing_harvest",
-                   "ckanext.harvest", "ckanext.dcat", "ckanext.scheming"):
+    for prefix in ("ckanext.nanjing.plugin", "ckanext.nanjing.requests",
+                   "ckanext.nanjing.supervision", "ckanext.nanjing_harvest", "ckanext.harvest",
+                   "ckanext.dcat", "ckanext.scheming"):
         assert any(owner.startswith(prefix) for owner in owners), prefix
     assert {"harvest_source_list", "dcat_dataset_show", "scheming_dataset_schema_show",
-            "nanjing_request_show"} <= set(ACTIONS)
+            "nanjing_request_show", "nanjing_annual_report"} <= set(ACTIONS)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,1 @@
+"""Supervision of disclosure (监督考核) and the yearly report (年度报告)."""

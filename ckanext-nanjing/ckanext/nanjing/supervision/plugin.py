@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+from . import actions, auth
+
+
+@tk.blanket.actions(lambda: {name: getattr(actions, name) for name in actions.__all__})
+@tk.blanket.auth_functions(lambda: {name: getattr(auth, name) for name in auth.__all__})
+class SupervisionPlugin(p.SingletonPlugin):
+    """Supervision of disclosure and the yearly report (监督考核, 年度报告)."""

@@ -1,0 +1,122 @@
+"""The yearly report (政府信息公开工作年度报告) of one body or of the city:
+its tables with their official labels, and the checks printed on them."""
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any, Iterable
+
+from . import facts, tables
+
+__all__ = ["SECTIONS", "build", "wan_yuan"]
+
+SECTIONS = [
+    ("overview", "一、总体情况"),
+    ("proactive", "二、主动公开政府信息情况"),
+    ("requests", "三、收到和处理政府信息公开申请情况"),
+    ("appeals", "四、政府信息公开行政复议、行政诉讼情况"),
+    ("problems", "五、存在的主要问题及改进情况"),
+    ("other", "六、其他需要报告的事项"),
+]
+
+
+def wan_yuan(yuan: int) -> str:
+    """The report states fees in 万元, to four places (1 元 = 0.0001 万元)."""
+    return f"{Decimal(yuan) / Decimal(10000):.4f}"
+
+
+def _table3_dict(table: dict[str, dict[str, int]]) -> dict[str, Any]:
+    return {
+        "columns": [{"key": key, "label": label, "group": group}
+                    for key, label, group in tables.COLUMNS],
+        "rows": [{"key": key, "label": label, "level": level, "cells": table.get(key)}
+                 for key, label, level in tables.TABLE3_ROWS],
+    }
+
+
+# Table 二's decision counts and fee income are not records of the platform:
+# a body enters them (or a harvester brings them from its business system).
+_ENTERED_ROWS = [("licensing", "行政许可", "本年处理决定数量"),
+                 ("penalty", "行政处罚", "本年处理决定数量"),
+                 ("enforcement", "行政强制", "本年处理决定数量"),
+                 ("charges", "行政事业性收费", "本年收费金额（单位：万元）")]
+
+
+def _table2_dict(documents: dict[str, dict[str, int]]) -> dict[str, Any]:
+    return {
+        "documents": {
+            "columns": [{"key": key, "label": label}
+                        for key, label in tables.TABLE2_DOCUMENT_COLUMNS],
+            "rows": [{"key": key, "label": label, "cells": documents[key]}
+                     for key, label in tables.TABLE2_DOCUMENT_ROWS],
+            "source": "本平台已发布的政策文件（文件类型为规章或行政规范性文件）",
+        },
+        "decisions": [{"key": key, "label": label, "column": column, "value": None,
+                       "source": "由机关填报（平台尚未提供填报）"}
+                      for key, label, column in _ENTERED_ROWS],
+    }
+
+
+def _table4_dict(table: dict[str, dict[str, int]]) -> dict[str, Any]:
+    return {
+        "kinds": [{"key": key, "label": label, "group": group}
+                  for key, label, group in tables.TABLE4_KINDS],
+        "outcomes": [{"key": key, "label": label} for key, label in tables.TABLE4_OUTCOMES],
+        "cells": table,
+    }
+
+
+def _check(key: str, label: str, problems: list[str]) -> dict[str, Any]:
+    return {"key": key, "label": label, "passed": not problems, "problems": problems}
+
+
+def _carry_over_problems(this_year: dict, last_year: dict) -> list[str]:
+    problems = []
+    for key, label, _group in tables.COLUMNS:
+        now, then = this_year["carried_in"][key], last_year["carried_out"][key]
+        if now != then:
+            problems.append(f"“{label}”列：本年上年结转 {now}，上年结转下年度 {then}")
+    return problems
+
+
+def _sum_problems(table: dict) -> list[str]:
+    result_rows = [key for key, _label, level in tables.TABLE3_ROWS
+                   if level and key not in tables.HEADINGS and key != "concluded"]
+    problems = []
+    for key, label, _group in tables.COLUMNS:
+        parts = sum(table[row][key] for row in result_rows)
+        if parts != table["concluded"][key]:
+            problems.append(f"“{label}”列：各项办理结果之和 {parts}，（七）总计 "
+                            f"{table['concluded'][key]}")
+    return problems
+
+
+def build(organization_ids: Iterable[str] | None, year: int, *,
+          previous_carried_out: dict[str, dict[str, int]] | None = None) -> dict[str, Any]:
+    """Tables 二, 三 and 四 and the fees of section 六 for `year`, counted from
+    the requests of `organization_ids` (None: every body on the platform).
+    `previous_carried_out` is last year's table 三 as published, when there
+    is one; otherwise last year's is counted from the same records."""
+    ids = None if organization_ids is None else list(organization_ids)
+    request_facts = facts.request_facts(ids, datetime.date(year, 12, 31))
+    table3 = tables.table3(request_facts, year)
+    last_year = previous_carried_out or tables.table3(request_facts, year - 1)
+    table4 = tables.table4(facts.appeal_facts(ids, year), year)
+    table2, document_problems = tables.table2_documents(facts.document_facts(ids), year)
+    yuan, payments = facts.fees_collected(ids, year)
+    checks = [
+        _check("balance", "一 + 二 = 三 + 四（每一列）", tables.balance_problems(table3)),
+        _check("results_total", "（七）总计 = 各项办理结果之和", _sum_problems(table3)),
+        _check("carried_over", "本年“上年结转” = 上年“结转下年度继续办理”",
+               _carry_over_problems(table3, last_year)),
+        _check("documents", "表二所计政策文件的日期和效力状态完整", document_problems),
+    ]
+    return {
+        "year": year,
+        "table2": _table2_dict(table2),
+        "table3": _table3_dict(table3),
+        "table4": _table4_dict(table4),
+        "fees": {"yuan": yuan, "wan_yuan": wan_yuan(yuan), "payments": payments},
+        "checks": checks,
+        "checks_passed": all(check["passed"] for check in checks),
+    }
