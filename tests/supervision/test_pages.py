@@ -1,0 +1,73 @@
+"""The yearly report's page and its PDF and DOCX, as a steward and a
+reviewer of the openness office fetch them."""
+from __future__ import annotations
+
+import pytest
+
+from ..requests.test_letters import docx_text, flat, pdf_text
+from .test_report import _apply, _reply
+
+pytestmark = pytest.mark.usefixtures("people")
+
+
+@pytest.fixture
+def answered(api):
+    request = _apply(api, "2026-03-02")
+    _reply(api, request, "2026-03-20", "withhold_state_secret")
+    _apply(api, "2026-11-30")
+    return request
+
+
+def _get(app, path, user=None, status=200, **params):
+    headers = {"Authorization": user["token"]} if user else {}
+    return app.get(path, headers=headers, query_string=params, status=status)
+
+
+def test_a_steward_sees_the_tables_and_the_checks(app, people, answered):
+    page = _get(app, "/supervision/report", people.steward, organization="nanjing-fgw",
+                year="2026").body
+    assert "南京市发展和改革委员会2026年政府信息公开工作年度报告" in page
+    assert "1．属于国家秘密" in page and "四、结转下年度继续办理" in page
+    assert "本年制发件数" in page and "行政复议" in page
+    assert "表内核对全部通过" in page
+    # Only its own body is offered, and not the city.
+    assert "南京市财政局" not in page and "全市汇总" not in page
+
+
+def test_refusals_are_shown_in_chinese(app, people, answered):
+    other = _get(app, "/supervision/report", people.steward, status=403,
+                 organization="nanjing-czj", year="2026").body
+    assert "只有本机关的工作人员和公开办审核人员可以查看年度报告" in other
+    bad_year = _get(app, "/supervision/report", people.steward, status=400,
+                    organization="nanjing-fgw", year="二〇二五").body
+    assert "年度应为四位数年份" in bad_year
+    nobody = _get(app, "/supervision/report", people.outsider, status=403).body
+    assert "没有可以查看的年度报告" in nobody
+    anonymous = app.get("/supervision/report", follow_redirects=False)
+    assert anonymous.status_code == 302 and "/user/login" in anonymous.headers["Location"]
+    assert _get(app, "/supervision/report/nanjing-fgw/2026.exe", people.steward,
+                status=404).body.count("不支持的下载格式") == 1
+    file_refused = _get(app, "/supervision/report/nanjing-czj/2026.pdf", people.steward,
+                        status=403).body
+    assert "可以查看年度报告" in file_refused
+
+
+def test_the_reviewer_downloads_the_report_as_pdf_and_docx(app, people, answered):
+    city = _get(app, "/supervision/report", people.reviewer, organization="city",
+                year="2026").body
+    assert "南京市（全市汇总）" in city and "南京市财政局" in city
+    pdf = _get(app, "/supervision/report/nanjing-fgw/2026.pdf", people.reviewer)
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    text = flat(pdf_text(pdf.data))
+    assert "南京市发展和改革委员会2026年政府信息公开工作年度报告" in text
+    assert "三、收到和处理政府信息公开申请情况" in text and "属于国家秘密" in text
+    word = _get(app, "/supervision/report/nanjing-fgw/2026.docx", people.reviewer)
+    assert "attachment" in word.headers["Content-Disposition"]
+    words = docx_text(word.data)
+    assert "四、结转下年度继续办理" in words and "本年新收" in words
+    # Table 三's first figures row: 一、本年新收 — two natural persons, total 2.
+    import docx, io  # noqa: E401
+    table3 = docx.Document(io.BytesIO(word.data)).tables[2]
+    new_row = [cell.text for cell in table3.rows[2].cells]
+    assert new_row[0] == "一、本年新收政府信息公开申请数量"
+    assert new_row[1] == "2" and new_row[-1] == "2"
