@@ -24,6 +24,7 @@ setup(
             "migration/**/*",
             "requests/letters/*.html",
             "requests/templates/**/*",
+            "supervision/templates/**/*",
         ]
     },
     entry_points={

@@ -28,8 +28,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from . import results, schema
 
-__all__ = ["KINDS", "Letter", "LetterTemplateError", "render_html", "to_pdf", "to_docx",
-           "check_templates", "templates_dir"]
+__all__ = ["KINDS", "Letter", "LetterTemplateError", "render_html", "plain_text", "to_pdf",
+           "to_docx", "check_templates", "templates_dir"]
 
 KINDS = {"receipt": "政府信息公开申请登记回执", "correction": "政府信息公开申请补正告知书",
          "consultation": "政府信息公开征求第三方意见书", "agency": "政府信息公开协商函",
@@ -268,7 +268,7 @@ def render_html(kind: str, context: dict) -> Letter:
         raise LetterTemplateError(
             f"文书模板 {path or name}{at}无法生成文书：{_explain(error)}；"
             f"请修正该文件，或删除它以使用平台自带的模板") from None
-    return Letter(kind=kind, title=KINDS[kind], html=body, text=_text(_blocks(body)))
+    return Letter(kind=kind, title=KINDS[kind], html=body, text=plain_text(body))
 
 
 # -- HTML → blocks (for the text and the DOCX) -----------------------------------
@@ -399,6 +399,11 @@ def _text(blocks: list[_Block]) -> str:
 
 
 # -- PDF and DOCX --------------------------------------------------------------
+
+def plain_text(body: str) -> str:
+    """The text of a letter's HTML, paragraph by paragraph (tables row by row)."""
+    return _text(_blocks(body))
+
 
 def to_pdf(letter: Letter) -> bytes:
     """The letter printed by WeasyPrint (fonts from fontconfig: fonts-noto-cjk)."""

@@ -23,7 +23,7 @@ def render(report: dict[str, Any]) -> letters.Letter:
     html = tk.render("nanjing/supervision/report_document.html",
                      {"report": report, "title": title(report)})
     return letters.Letter(kind="annual_report", title=title(report), html=html,
-                          text=letters._text(letters._blocks(html)))
+                          text=letters.plain_text(html))
 
 
 def content(report: dict[str, Any], fmt: str) -> bytes:
