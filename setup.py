@@ -25,6 +25,8 @@ setup(
             "requests/letters/*.html",
             "requests/templates/**/*",
             "supervision/templates/**/*",
+            "supervision/assets/**/*",
+            "supervision/weights.yaml",
         ]
     },
     entry_points={

@@ -13,6 +13,8 @@ install_apt() {
     # Any Java 17+ and Maven already on the machine will do.
     command -v "$JAVA" >/dev/null 2>&1 || wanted+=(openjdk-17-jdk-headless)
     command -v "$MVN" >/dev/null 2>&1 || wanted+=(maven)
+    # Any Node with npm will do for the front-end libraries (config/frontend).
+    command -v npm >/dev/null 2>&1 || wanted+=(nodejs npm)
     for pkg in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
             || missing+=("$pkg")
@@ -97,9 +99,30 @@ install_solr_jars() {  # [POM]
     touch "$SOLR_LIB/.pom-$hash"
 }
 
+# ECharts and any other front-end library come from npm at the versions of
+# config/frontend/package-lock.json and are copied into the extension's
+# assets, where CKAN's webassets bundle them (ignored by git).
+FRONTEND_VENDOR=$ROOT/ckanext-nanjing/ckanext/nanjing/supervision/assets/vendor
+install_frontend() {
+    local stamp hash
+    hash=$(inputs_hash "$ROOT/config/frontend/package.json" "$ROOT/config/frontend/package-lock.json")
+    stamp=$FRONTEND_VENDOR/.installed-$hash
+    [ -f "$stamp" ] && return 0
+    say "安装前端库（npm：ECharts）"
+    mkdir -p "$LOCAL/npm" "$FRONTEND_VENDOR"
+    cp "$ROOT/config/frontend/package.json" "$ROOT/config/frontend/package-lock.json" "$LOCAL/npm/"
+    (cd "$LOCAL/npm" && npm ci --no-audit --no-fund) >"$LOG/npm.log" 2>&1 \
+        || fail "前端库" "npm 安装失败（详见 $LOG/npm.log）" "检查 npm 源是否可达，然后重新运行"
+    cp "$LOCAL/npm/node_modules/echarts/dist/echarts.common.min.js" "$FRONTEND_VENDOR/echarts.min.js"
+    cp "$LOCAL/npm/node_modules/echarts/LICENSE" "$FRONTEND_VENDOR/ECHARTS-LICENSE"
+    rm -f "$FRONTEND_VENDOR"/.installed-*
+    touch "$stamp"
+}
+
 install_all() {
     install_apt "$@"
     install_venv
+    install_frontend
     compile_translations
     check_java
     install_solr_jars

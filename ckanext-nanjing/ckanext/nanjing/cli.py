@@ -10,13 +10,17 @@ import ckan.plugins.toolkit as tk
 
 from . import accounts, loader
 from . import doctor as health
+from .supervision.cli import supervise
 
 __all__ = ["nanjing"]
 
 
-@click.group(short_help="南京政务公开平台的运维命令（doctor、load、validate、bench-validate）")
+@click.group(short_help="南京政务公开平台的运维命令（doctor、load、validate、supervise 等）")
 def nanjing():
     """南京政务公开平台的运维命令。"""
+
+
+nanjing.add_command(supervise)
 
 
 @nanjing.command(short_help="检查各项服务是否正常，并说明如何修复")

@@ -22,7 +22,8 @@ import sqlalchemy as sa
 
 from ckanext.datastore.backend import postgres as backend
 
-__all__ = ["FORMATS", "columns_of", "csv_stream", "json_stream", "xlsx_file", "neutralise"]
+__all__ = ["FORMATS", "columns_of", "csv_stream", "json_stream", "xlsx_file", "neutralise",
+           "table_csv", "table_xlsx"]
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -136,3 +137,38 @@ def _excel_safe(value: str) -> str:
 def _sheet_title(title: str) -> str:
     cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in title).strip() or "data"
     return cleaned[:31]
+
+
+def table_csv(header: list[str], rows: list[list[Any]]) -> bytes:
+    """A small table (a report, a ranking) as CSV with a BOM, so Excel opens
+    its Chinese; cells that would start a formula are neutralised."""
+    output = io.StringIO()
+    writer = csv.writer(output)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([neutralise(value) if isinstance(value, str) else
+                         "" if value is None else value for value in row])
+    return ("\ufeff" + output.getvalue()).encode("utf-8")
+
+
+def table_xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
+    """The same table as a workbook; text stays text even when it looks like a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=_sheet_title(title))
+    sheet.append(header)
+    for row in rows:
+        cells = []
+        for value in row:
+            if isinstance(value, str):
+                cell = WriteOnlyCell(sheet, value=_excel_safe(value))
+                cell.data_type = "s"
+                cells.append(cell)
+            else:
+                cells.append(value)
+        sheet.append(cells)
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()

@@ -16,3 +16,4 @@ class SupervisionPlugin(p.SingletonPlugin):
 
     def update_config(self, config: CKANConfig):
         tk.add_template_directory(config, "templates")
+        tk.add_resource("assets", "nanjing_supervision")

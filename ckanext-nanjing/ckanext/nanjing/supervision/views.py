@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+import json
+
 from flask import Blueprint, make_response
+from markupsafe import Markup
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ..requests import access as request_access
-from . import access, document
+from ..publishing import exports
+from . import access, dashboard as tables, document, summary, weights
 
 __all__ = ["nanjing_supervision"]
 
@@ -102,3 +106,118 @@ def report_file(organization: str, year: str, fmt: str):
 nanjing_supervision.add_url_rule("/supervision/report", view_func=report)
 nanjing_supervision.add_url_rule("/supervision/report/<organization>/<year>.<fmt>",
                                  view_func=report_file)
+
+
+def _status(error: Exception) -> int:
+    return {tk.ObjectNotFound: 404, tk.NotAuthorized: 403}.get(type(error), 400)
+
+
+def _summary(args) -> dict[str, Any]:
+    return tk.get_action("nanjing_supervision_summary")(
+        {"user": _user()}, {"organization": args.get("organization", "")[:200],
+                            "month": args.get("month", "")[:20]})
+
+
+def _chart_data(answer: dict[str, Any]) -> Markup:
+    detail = answer.get("detail") or {}
+    data = {
+        "ranking": [{"title": b["organization"]["title"], "points": b["score"]["points"]}
+                    for b in answer["departments"] if b["score"]["points"] is not None],
+        "indicators": [{"label": label,
+                        "percent": tables.percent(detail["indicators"][key]["ratio"])}
+                       for key, label in weights.INDICATORS.items()] if detail else [],
+        "detail_title": detail.get("organization", {}).get("title", ""),
+        "trend": answer["trend"],
+    }
+    # Inside <script>: no "</script>" can close it early.
+    return Markup(json.dumps(data, ensure_ascii=False).replace("<", "\\u003c"))
+
+
+def _months() -> list[str]:
+    from .model import Figures
+    return [month for (month,) in model.Session.query(Figures.month).distinct()
+            .order_by(Figures.month.desc()).limit(36)]
+
+
+def index():
+    if not tk.current_user.is_authenticated:
+        return tk.redirect_to("user.login", came_from=tk.url_for("nanjing_supervision.index"))
+    extra: dict[str, Any] = {"answer": None, "error": None, "weights_error": None,
+                             "list_titles": summary.LIST_TITLES,
+                             "indicator_labels": weights.INDICATORS,
+                             "organization": tk.request.args.get("organization", "")[:200]}
+    status = 200
+    try:
+        answer = _summary(tk.request.args)
+        extra.update(answer=answer, chart_data=_chart_data(answer), months=_months(),
+                     ranking=tables.ranking_table(answer))
+    except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as error:
+        extra["error"], status = _message(error), _status(error)
+    try:
+        weights.load()
+    except weights.WeightsError as error:
+        extra["weights_error"] = str(error)
+    response = make_response(tk.render("nanjing/supervision/dashboard.html", extra), status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _table_response(title: str, header: list[str], rows: list[list[Any]], fmt: str,
+                    filename: str):
+    if fmt == "csv":
+        body, kind = exports.table_csv(header, rows), exports.FORMATS["csv"]
+    else:
+        body, kind = exports.table_xlsx(title, header, rows), exports.FORMATS["xlsx"]
+    response = make_response(body)
+    response.headers["Content-Type"] = kind
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename={filename}.{fmt}; filename*=UTF-8''{quote(title)}.{fmt}")
+    return response
+
+
+def export(table: str, fmt: str):
+    if not tk.current_user.is_authenticated:
+        return tk.redirect_to("user.login", came_from=tk.url_for("nanjing_supervision.index"))
+    if fmt not in ("csv", "xlsx") or table not in tables.TABLES:
+        return tk.abort(404, "没有这张表或这种格式（可下载 CSV 或 XLSX）")
+    try:
+        answer = _summary(tk.request.args)
+    except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as error:
+        return tk.abort(_status(error), _message(error))
+    if table == "ranking":
+        title = f"监督考核排名（{answer['month'] or '尚未计算'}）"
+        header, rows = tables.ranking_table(answer)
+    else:
+        if not answer.get("detail"):
+            return tk.abort(404, "请先选择部门")
+        title = f"{answer['detail']['organization']['title']}{summary.LIST_TITLES[table]}"
+        header, rows = tables.list_table(answer, table)
+    response = _table_response(title, header, rows, fmt, f"supervision-{table}")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def openness():
+    try:
+        month = summary.MONTH.match(tk.request.args.get("month", "")[:7] or "")
+        overview = tk.get_action("nanjing_disclosure_overview")(
+            {"user": _user()}, {"month": month.group(0) if month else None})
+    except tk.ValidationError as error:
+        return tk.abort(400, _message(error))
+    return tk.render("nanjing/supervision/openness.html",
+                     {"overview": overview, "table": tables.overview_table(overview)})
+
+
+def openness_export(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        return tk.abort(404, "可下载 CSV 或 XLSX")
+    overview = tk.get_action("nanjing_disclosure_overview")({"user": _user()}, {})
+    header, rows = tables.overview_table(overview)
+    return _table_response(f"政务公开情况（{overview['month'] or '尚未计算'}）", header, rows, fmt,
+                           "openness")
+
+
+nanjing_supervision.add_url_rule("/supervision", view_func=index)
+nanjing_supervision.add_url_rule("/supervision/export/<table>.<fmt>", view_func=export)
+nanjing_supervision.add_url_rule("/openness", view_func=openness)
+nanjing_supervision.add_url_rule("/openness/export.<fmt>", view_func=openness_export)

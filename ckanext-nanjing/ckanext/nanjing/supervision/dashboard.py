@@ -1,0 +1,58 @@
+"""The rows of the dashboard's tables, shared by the page and its CSV/XLSX
+exports, so a downloaded table is the table on the page."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from .summary import LIST_TITLES
+from .weights import INDICATORS
+
+__all__ = ["percent", "ranking_table", "list_table", "overview_table", "TABLES"]
+
+TABLES = ("ranking", *LIST_TITLES)
+
+
+def percent(ratio: float | None) -> float | None:
+    return None if ratio is None else round(ratio * 100, 1)
+
+
+def ranking_table(answer: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    header = ["排名", "部门", "得分", *INDICATORS.values(), "失分最多的指标"]
+    rows = []
+    for body in answer["departments"]:
+        lost = body["score"]["lost"]
+        rows.append([body.get("rank"), body["organization"]["title"], body["score"]["points"],
+                     *[percent(body["indicators"][key]["ratio"]) for key in INDICATORS],
+                     f"{lost[0]['label']}（-{lost[0]['points']}）" if lost else ""])
+    return header, rows
+
+
+def _absolute(path: str) -> str:
+    return tk.config.get("ckan.site_url").rstrip("/") + path if path.startswith("/") else path
+
+
+def list_table(answer: dict[str, Any], key: str) -> tuple[list[str], list[list[Any]]]:
+    detail = answer.get("detail") or {}
+    items = detail.get("indicators", {}).get(key, {}).get("items", [])
+    header = ["部门", "名称或编号", "标题或资源", "问题", "期限", "地址"]
+    rows = [[item.get("organization") or detail["organization"]["title"],
+             item.get("name") or item.get("number") or "",
+             item.get("resource") or item.get("title") or "",
+             item.get("reason") or "", item.get("due") or "",
+             _absolute(item.get("url") or "")] for item in items]
+    return header, rows
+
+
+def overview_table(overview: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    header = ["部门", "公开目录事项", "其中主动公开", "开放数据集", "政策文件", "收到申请（近一年）",
+              "已答复", "目录完整率（%）", "主动公开及时率（%）", "数据按期更新率（%）",
+              "申请按期答复率（%）", "平均答复用时（工作日）"]
+    bodies = overview["departments"] + ([overview["city"]] if overview["city"] else [])
+    rows = [[b["organization"]["title"], b["catalog_entries"], b["proactive_entries"],
+             b["open_datasets"], b["policies"], b["requests_received"], b["requests_replied"],
+             percent(b["completeness"]), percent(b["proactive_on_time"]),
+             percent(b["datasets_on_time"]), percent(b["requests_on_time"]),
+             b["average_reply_days"]] for b in bodies]
+    return header, rows

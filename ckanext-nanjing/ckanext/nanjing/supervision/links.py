@@ -1,0 +1,96 @@
+"""Link checks: is each URL that a dataset, policy or catalog entry links to
+reachable? A HEAD request (GET when the server refuses HEAD), a timeout and
+at most five redirects; the result of each URL is kept in
+`nanjing_supervision_link_check` for the quality score and the lists."""
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import datetime
+import time
+from collections.abc import Iterable
+
+import requests
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from .model import LinkCheck
+
+__all__ = ["Result", "check", "check_all", "results", "is_web_link"]
+
+MAX_REDIRECTS = 5
+USER_AGENT = "ckanext-nanjing link check (政务公开平台链接检查)"
+
+
+@dataclasses.dataclass
+class Result:
+    url: str
+    ok: bool
+    status_code: int | None
+    message: str
+    elapsed_ms: int
+
+
+def is_web_link(value: str) -> bool:
+    return value.lower().startswith(("http://", "https://"))
+
+
+def _session() -> requests.Session:
+    session = requests.Session()
+    session.max_redirects = MAX_REDIRECTS
+    session.headers["User-Agent"] = USER_AGENT
+    return session
+
+
+def check(url: str, timeout: float | None = None) -> Result:
+    """One URL; never raises. A server that hangs costs at most `timeout`
+    seconds per attempt."""
+    timeout = timeout or tk.config.get("ckanext.nanjing.supervision.link_timeout")
+    started = time.monotonic()
+
+    def done(ok: bool, code: int | None, message: str) -> Result:
+        return Result(url, ok, code, message, int((time.monotonic() - started) * 1000))
+
+    session = _session()
+    try:
+        answer = session.head(url, timeout=timeout, allow_redirects=True)
+        if answer.status_code in (405, 501) or answer.status_code == 403:
+            # Some servers refuse HEAD but serve GET: ask for the headers only.
+            answer = session.get(url, timeout=timeout, allow_redirects=True, stream=True)
+            answer.close()
+    except requests.TooManyRedirects:
+        return done(False, None, f"重定向超过 {MAX_REDIRECTS} 次")
+    except requests.Timeout:
+        return done(False, None, f"{timeout:g} 秒内没有响应")
+    except requests.exceptions.InvalidURL:
+        return done(False, None, "网址格式不正确")
+    except requests.ConnectionError:
+        return done(False, None, "无法连接服务器")
+    except requests.RequestException as error:
+        return done(False, None, f"请求失败：{type(error).__name__}")
+    finally:
+        session.close()
+    if answer.status_code < 400:
+        return done(True, answer.status_code, "可以访问")
+    return done(False, answer.status_code, f"服务器返回 HTTP {answer.status_code}")
+
+
+def check_all(urls: Iterable[str], workers: int | None = None) -> list[Result]:
+    """Check `urls` a few at a time and store each result."""
+    urls = sorted({url for url in urls if is_web_link(url)})
+    workers = workers or tk.config.get("ckanext.nanjing.supervision.link_workers")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        found = list(pool.map(check, urls))
+    now = datetime.datetime.utcnow()
+    for result in found:
+        row = model.Session.get(LinkCheck, result.url) or LinkCheck(url=result.url)
+        row.ok, row.status_code, row.message = result.ok, result.status_code, result.message
+        row.elapsed_ms, row.checked = result.elapsed_ms, now
+        model.Session.add(row)
+    model.Session.commit()
+    return found
+
+
+def results() -> dict[str, LinkCheck]:
+    return {row.url: row for row in model.Session.query(LinkCheck)}

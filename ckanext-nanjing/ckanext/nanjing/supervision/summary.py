@@ -1,0 +1,136 @@
+"""What the dashboard, its exports and the public page show, read from the
+rows `ckan nanjing supervise` keeps (one per body and month)."""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from .model import CITY_KEY, Figures
+from .weights import INDICATORS
+
+__all__ = ["MONTH", "TREND_MONTHS", "latest_month", "summary", "public_overview",
+           "LIST_TITLES"]
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+TREND_MONTHS = 12
+
+# The lists that link to what to fix, by indicator.
+LIST_TITLES = {
+    "completeness": "缺少公开内容的目录事项",
+    "proactive_timeliness": "未按时限主动公开的事项",
+    "dataset_timeliness": "未按更新周期更新的数据集",
+    "request_timeliness": "逾期的依申请公开",
+    "interpretation": "未关联解读的政策文件",
+    "quality": "元数据质量失分的数据集",
+    "validation": "未通过数据校验的表格",
+    "datastore": "不能在线查询的表格",
+    "links": "无法访问的链接",
+}
+
+
+def latest_month() -> str | None:
+    return model.Session.query(Figures.month).order_by(Figures.month.desc()).limit(1).scalar()
+
+
+def _brief(figures: dict[str, Any]) -> dict[str, Any]:
+    """A body's row of the ranking: every figure but the lists."""
+    return {**{key: figures.get(key) for key in ("organization", "rank", "score", "counts",
+                                                 "reply_days")},
+            "indicators": {key: {k: v for k, v in value.items() if k != "items"}
+                           for key, value in figures["indicators"].items()}}
+
+
+def _trend(keys: list[str], month: str) -> dict[str, Any]:
+    rows = model.Session.query(Figures.organization_id, Figures.month, Figures.figures_json
+                               ).filter(Figures.organization_id.in_(keys),
+                                        Figures.month <= month).order_by(Figures.month).all()
+    months = sorted({row.month for row in rows})[-TREND_MONTHS:]
+    points: dict[str, dict[str, Any]] = {}
+    titles: dict[str, str] = {}
+    for key, row_month, text in rows:
+        if row_month in months:
+            figures = json.loads(text)
+            points.setdefault(key, {})[row_month] = figures["score"]["points"]
+            titles[key] = figures["organization"]["title"]
+    return {"months": months,
+            "series": [{"key": key, "title": titles[key],
+                        "points": [points[key].get(m) for m in months]} for key in points]}
+
+
+def summary(handled: list[str] | None, organization: str | None, month: str | None
+            ) -> dict[str, Any]:
+    """The ranking of the bodies `handled` (None: every body, and the city),
+    the monthly trend, and the lists of `organization` (a name, an id or
+    `city`; default: the city for reviewers, the one body for a steward)."""
+    month = month or latest_month()
+    answer: dict[str, Any] = {"month": month, "computed": None, "weights": {},
+                              "indicators": INDICATORS, "departments": [], "city": None,
+                              "detail": None, "trend": {"months": [], "series": []}}
+    if month is None:
+        return answer
+    query = model.Session.query(Figures).filter(Figures.month == month)
+    if handled is not None:
+        query = query.filter(Figures.organization_id.in_(handled or [""]))
+    rows = {row.organization_id: row.figures for row in query}
+    if not rows:
+        return answer
+    city = rows.pop(CITY_KEY, None)
+    departments = sorted(rows.values(), key=lambda f: (f.get("rank") or 10**6,
+                                                        f["organization"]["title"]))
+    any_row = city or departments[0]
+    answer.update(computed=any_row["computed"], today=any_row["today"],
+                  weights=any_row["weights"],
+                  departments=[_brief(f) for f in departments],
+                  city=_brief(city) if city else None)
+    by_name = {f["organization"]["name"]: f for f in departments}
+    by_name.update({f["organization"]["id"]: f for f in departments})
+    if organization in (None, ""):
+        detail = city if city else (departments[0] if len(departments) == 1 else None)
+    elif organization == CITY_KEY:
+        if handled is not None:
+            raise tk.NotAuthorized("只有公开办审核人员可以查看全市汇总")
+        detail = city
+    else:
+        detail = by_name.get(organization)
+        if detail is None:
+            raise tk.ObjectNotFound(f"没有“{organization[:60]}”{month} 的监督考核数据")
+    answer["detail"] = detail
+    keys = list(rows) + ([CITY_KEY] if city else [])
+    answer["trend"] = _trend(keys, month)
+    return answer
+
+
+def public_overview(month: str | None = None) -> dict[str, Any]:
+    """The headline figures per body that the public page shows: counts and
+    rates, no lists and no personal data."""
+    month = month or latest_month()
+    if month is None:
+        return {"month": None, "computed": None, "departments": [], "city": None}
+    rows = {row.organization_id: row.figures
+            for row in model.Session.query(Figures).filter(Figures.month == month)}
+
+    def headline(figures: dict[str, Any]) -> dict[str, Any]:
+        counts, ind = figures["counts"], figures["indicators"]
+        return {"organization": {k: figures["organization"][k] for k in ("name", "title")},
+                "catalog_entries": counts.get("gkml_item", 0),
+                "proactive_entries": counts.get("gkml_proactive", 0),
+                "open_datasets": counts.get("open_dataset", 0),
+                "policies": counts.get("policy_document", 0),
+                "requests_received": counts.get("requests_received", 0),
+                "requests_replied": counts.get("requests_replied", 0),
+                "completeness": ind["completeness"]["ratio"],
+                "proactive_on_time": ind["proactive_timeliness"]["ratio"],
+                "datasets_on_time": ind["dataset_timeliness"]["ratio"],
+                "requests_on_time": ind["request_timeliness"]["ratio"],
+                "average_reply_days": figures["reply_days"]["average"]}
+
+    city = rows.pop(CITY_KEY, None)
+    departments = sorted((headline(f) for f in rows.values()),
+                         key=lambda h: h["organization"]["title"])
+    any_row = city or next(iter(rows.values()), None)
+    return {"month": month, "computed": any_row and any_row["computed"],
+            "departments": departments, "city": headline(city) if city else None}

@@ -1,0 +1,99 @@
+"""The recomputation of the supervision figures (`ckan nanjing supervise`,
+daily by cron or the demo's scheduler): check the links, compute every
+body's indicators and score, sum the city's, and keep them as this month's
+row of each body. The dashboard and the public page only read these rows."""
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import time
+from typing import Any, Callable
+
+import ckan.model as model
+
+from . import indicators, links, scores, weights as weights_file
+from .model import CITY_KEY, Figures
+
+__all__ = ["Outcome", "run", "city"]
+
+
+@dataclasses.dataclass
+class Outcome:
+    bodies: int
+    links_checked: int
+    links_unreachable: int
+    seconds: float
+
+
+def _merge_items(bodies: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    merged = []
+    for body in bodies:
+        for item in body["indicators"][key]["items"]:
+            if len(merged) >= indicators.LIST_LIMIT:
+                return merged
+            merged.append({**item, "organization": body["organization"]["title"]})
+    return merged
+
+
+def city(bodies: list[dict[str, Any]], title: str) -> dict[str, Any]:
+    """Every body summed: its indicators are the sums of theirs."""
+    summed: dict[str, Any] = {}
+    for key in indicators.INDICATOR_KEYS:
+        met = sum(body["indicators"][key]["met"] for body in bodies)
+        measured = sum(body["indicators"][key]["measured"] for body in bodies)
+        summed[key] = {"met": round(met, 2), "measured": round(measured, 2),
+                       "ratio": round(met / measured, 4) if measured else None,
+                       "missed": sum(body["indicators"][key]["missed"] for body in bodies),
+                       "items": _merge_items(bodies, key)}
+    counts: dict[str, int] = {}
+    for body in bodies:
+        for name, value in body["counts"].items():
+            counts[name] = counts.get(name, 0) + value
+    days = sum(body["reply_days"]["sum"] for body in bodies)
+    replied = sum(body["reply_days"]["count"] for body in bodies)
+    return {"organization": {"id": None, "name": CITY_KEY, "title": title},
+            "indicators": summed, "counts": counts,
+            "reply_days": {"sum": days, "count": replied,
+                           "average": round(days / replied, 1) if replied else None}}
+
+
+def _store(key: str, month: str, figures: dict[str, Any], now: datetime.datetime):
+    row = model.Session.get(Figures, (key, month)) or Figures(organization_id=key, month=month)
+    row.computed, row.figures_json = now, json.dumps(figures, ensure_ascii=False)
+    model.Session.add(row)
+
+
+def run(today: datetime.date | None = None, check_links: bool = True,
+        echo: Callable[[str], None] = lambda line: None) -> Outcome:
+    """Raises weights.WeightsError before anything changes if the weights
+    file is unusable."""
+    import ckan.plugins.toolkit as tk
+
+    started = time.monotonic()
+    today = today or datetime.date.today()
+    weights = weights_file.load()
+    checked = unreachable = 0
+    if check_links:
+        urls = indicators.linked_urls()
+        echo(f"检查 {len(urls)} 个链接……")
+        found = links.check_all(urls)
+        checked, unreachable = len(found), sum(not result.ok for result in found)
+    bodies = list(indicators.compute(today).values())
+    now = datetime.datetime.utcnow()
+    month = today.strftime("%Y-%m")
+    common = {"today": today.isoformat(), "computed": now.isoformat(timespec="seconds"),
+              "weights": weights}
+    for body in bodies:
+        body.update(common, score=scores.score(body["indicators"], weights))
+    ranked = sorted((b for b in bodies if b["score"]["points"] is not None),
+                    key=lambda b: -b["score"]["points"])
+    for rank, body in enumerate(ranked, 1):
+        body["rank"] = rank
+    for body in bodies:
+        _store(body["organization"]["id"], month, body, now)
+    whole = city(bodies, tk.config.get("ckanext.nanjing.supervision.city_title"))
+    whole.update(common, score=scores.score(whole["indicators"], weights))
+    _store(CITY_KEY, month, whole, now)
+    model.Session.commit()
+    return Outcome(len(bodies), checked, unreachable, time.monotonic() - started)
