@@ -18,7 +18,7 @@ from .support import LOCAL, ROOT, port_is_open
 
 
 # Plugins whose tables come from their own alembic migrations.
-MIGRATED_PLUGINS = ("activity", "harvest", "nanjing", "nanjing_requests")
+MIGRATED_PLUGINS = ("activity", "harvest", "nanjing", "nanjing_requests", "nanjing_supervision")
 
 
 @pytest.fixture(autouse=True)

@@ -78,7 +78,7 @@ def site(reset_db, migrate_db_for):
     """Plugins, database and application set up once for the sweep."""
     p.load_all()
     reset_db()
-    for plugin in ("activity", "harvest", "nanjing", "nanjing_requests"):
+    for plugin in ("activity", "harvest", "nanjing", "nanjing_requests", "nanjing_supervision"):
         migrate_db_for(plugin)
     steward = factories.UserWithToken()
     factories.Organization(users=[{"name": steward["name"], "capacity": "editor"}])

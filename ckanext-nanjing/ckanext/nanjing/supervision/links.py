@@ -20,7 +20,7 @@ from .model import LinkCheck
 __all__ = ["Result", "check", "check_all", "results", "is_web_link"]
 
 MAX_REDIRECTS = 5
-USER_AGENT = "ckanext-nanjing link check (政务公开平台链接检查)"
+USER_AGENT = "ckanext-nanjing-link-check/1.0"  # HTTP headers are Latin-1
 
 
 @dataclasses.dataclass
@@ -69,6 +69,9 @@ def check(url: str, timeout: float | None = None) -> Result:
         return done(False, None, "无法连接服务器")
     except requests.RequestException as error:
         return done(False, None, f"请求失败：{type(error).__name__}")
+    except (ValueError, UnicodeError):
+        # e.g. a host name that cannot be encoded, or a port out of range
+        return done(False, None, "网址格式不正确")
     finally:
         session.close()
     if answer.status_code < 400:

@@ -21,7 +21,8 @@ def score(indicators: dict[str, dict[str, Any]], weights: dict[str, float]) -> d
     points, lost = 0.0, []
     for key, weight in counted.items():
         share = weight * 100 / total
-        ratio = indicators[key]["ratio"]
+        # From the counts, not the rounded ratio shown.
+        ratio = indicators[key]["met"] / indicators[key]["measured"]
         points += share * ratio
         if ratio < 1:
             lost.append({"indicator": key, "label": INDICATORS[key],
