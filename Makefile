@@ -1,5 +1,5 @@
 # The two commands of README.md, plus helpers. All work is in scripts/nanjing.
-.PHONY: demo test bench-validate bench-harvest bench-letters bench-load services stop doctor
+.PHONY: demo test bench-validate bench-harvest bench-letters bench-load bench-supervision services stop doctor
 
 demo:      ## install, start services, load the demo catalog, serve http://127.0.0.1:5000
 	@scripts/nanjing demo
@@ -27,3 +27,6 @@ bench-letters:  ## time to render each request letter to PDF and DOCX (mean/max 
 
 bench-load:  ## 1, 20 and 50 concurrent clients on the served demo portal (60 s each), against ckan run
 	@scripts/nanjing bench-load $(BENCH_ARGS)
+
+bench-supervision:  ## supervision figures and the dashboard with 10,000 catalog entries and 5,000 requests (own database)
+	@scripts/nanjing bench-supervision $(BENCH_ARGS)
