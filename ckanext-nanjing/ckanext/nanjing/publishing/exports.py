@@ -102,7 +102,6 @@ def xlsx_file(resource_id: str, title: str) -> tempfile.SpooledTemporaryFile:
     """The table as a workbook in a temporary file (openpyxl's write-only
     mode keeps one row in memory at a time)."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     columns = columns_of(resource_id)
     book = Workbook(write_only=True)
@@ -112,9 +111,7 @@ def xlsx_file(resource_id: str, title: str) -> tempfile.SpooledTemporaryFile:
         cells = []
         for value, (_, kind) in zip(row, columns):
             if isinstance(value, str):
-                cell = WriteOnlyCell(sheet, value=_excel_safe(value))
-                cell.data_type = "s"  # plain text even when it looks like a formula
-                cells.append(cell)
+                cells.append(_text_cell(sheet, value))
             elif isinstance(value, (dict, list)):
                 cells.append(json.dumps(value, ensure_ascii=False))
             elif isinstance(value, decimal.Decimal):
@@ -126,6 +123,15 @@ def xlsx_file(resource_id: str, title: str) -> tempfile.SpooledTemporaryFile:
     book.save(output)
     output.seek(0)
     return output
+
+
+def _text_cell(sheet, value: str):
+    """A cell that stays plain text even when it looks like a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=_excel_safe(value))
+    cell.data_type = "s"
+    return cell
 
 
 def _excel_safe(value: str) -> str:
@@ -154,21 +160,13 @@ def table_csv(header: list[str], rows: list[list[Any]]) -> bytes:
 def table_xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
     """The same table as a workbook; text stays text even when it looks like a formula."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=_sheet_title(title))
     sheet.append(header)
     for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, str):
-                cell = WriteOnlyCell(sheet, value=_excel_safe(value))
-                cell.data_type = "s"
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
+        sheet.append([_text_cell(sheet, value) if isinstance(value, str) else value
+                      for value in row])
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()

@@ -10,7 +10,7 @@ import ckan.model as model
 from ..requests.model import Request, RequestAppeal, RequestEvent
 from .tables import WITHDRAWN_ROW, AppealFacts, DocumentFacts, RequestFacts
 
-__all__ = ["request_facts", "appeal_facts", "fees_collected", "document_facts"]
+__all__ = ["request_facts", "appeal_facts", "fees_collected", "document_facts", "day_of"]
 
 
 def _scoped(query, organization_ids: Iterable[str] | None):
@@ -71,9 +71,10 @@ def fees_collected(organization_ids: Iterable[str] | None, year: int) -> tuple[i
     return total, count
 
 
-def _date(value: str | None) -> datetime.date | None:
+def day_of(value) -> datetime.date | None:
+    """The day of a date field as stored (YYYY-MM-DD…), or None."""
     try:
-        return datetime.date.fromisoformat((value or "")[:10])
+        return datetime.date.fromisoformat(str(value or "")[:10])
     except ValueError:
         return None
 
@@ -89,7 +90,7 @@ def document_facts(organization_ids: Iterable[str] | None) -> list[DocumentFacts
         query = query.filter(model.Package.owner_org.in_(list(organization_ids)))
     return [DocumentFacts(kind=package.extras["document_kind"], name=package.name,
                           title=package.title or package.name,
-                          issued=_date(package.extras.get("issued_date")),
+                          issued=day_of(package.extras.get("issued_date")),
                           validity=package.extras.get("validity") or "in_force",
-                          repealed=_date(package.extras.get("repealed_date")))
+                          repealed=day_of(package.extras.get("repealed_date")))
             for package in query.all()]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime
-import json
 import re
 from typing import Any
 
@@ -27,6 +26,7 @@ from ..requests.clock import deadline_dict
 from ..requests.model import Request
 from ..requests.states import OPEN_STATES
 from . import links, quality
+from .facts import day_of
 
 __all__ = ["ART26_DAYS", "FREQUENCY_DAYS", "LIST_LIMIT", "INDICATOR_KEYS", "Indicator", "compute", "linked_urls",
            "local_date", "deadline_days"]
@@ -46,23 +46,9 @@ def local_date(moment: datetime.datetime | None) -> datetime.date | None:
     return (moment + LOCAL_OFFSET).date() if moment else None
 
 
-def _date(value: Any) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(str(value or "")[:10])
-    except ValueError:
-        return None
-
-
 def _list(value: Any) -> list[str]:
-    """A multiple_text field as stored: a list, or its JSON text."""
-    if isinstance(value, str) and value.startswith("["):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return [value]
-    if isinstance(value, str):
-        return [value] if value.strip() else []
-    return [str(item).strip() for item in value or [] if str(item).strip()]
+    """A multiple_text field as stored (a list, or its JSON text), without blanks."""
+    return [item.strip() for item in codelists.values_of(value) if item.strip()]
 
 
 def deadline_days(text: Any) -> int:
@@ -168,7 +154,7 @@ def _entry_content(catalog: _Catalog, entry: model.Package) -> tuple[list[str], 
         elif catalog.stale(target):
             problems.append(f"关联的数据集“{target.title}”已超过更新周期未更新")
         else:
-            issued = _date(target.extras.get("release_date") or target.extras.get("issued_date"))
+            issued = day_of(target.extras.get("release_date") or target.extras.get("issued_date"))
             days.append(issued or local_date(target.metadata_created))
     if days:
         return [], min(day for day in days if day)
@@ -181,7 +167,7 @@ def _entries(catalog: _Catalog, entry: model.Package, figures: dict[str, Indicat
     item = {"name": entry.name, "title": entry.title, "url": _page(entry)}
     problems, disclosed = _entry_content(catalog, entry)
     figures["completeness"].count(not problems, {**item, "reason": "；".join(problems)})
-    formed = _date(entry.extras.get("formed_date"))
+    formed = day_of(entry.extras.get("formed_date"))
     if formed is None:
         return
     days = deadline_days(entry.extras.get("disclosure_deadline"))

@@ -55,7 +55,7 @@ def check(url: str, timeout: float | None = None) -> Result:
     session = _session()
     try:
         answer = session.head(url, timeout=timeout, allow_redirects=True)
-        if answer.status_code in (405, 501) or answer.status_code == 403:
+        if answer.status_code in (403, 405, 501):
             # Some servers refuse HEAD but serve GET: ask for the headers only.
             answer = session.get(url, timeout=timeout, allow_redirects=True, stream=True)
             answer.close()

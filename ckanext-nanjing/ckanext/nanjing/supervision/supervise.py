@@ -11,6 +11,7 @@ import time
 from typing import Any, Callable
 
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 
 from . import indicators, links, scores, weights as weights_file
 from .model import CITY_KEY, Figures
@@ -68,8 +69,6 @@ def run(today: datetime.date | None = None, check_links: bool = True,
         echo: Callable[[str], None] = lambda line: None) -> Outcome:
     """Raises weights.WeightsError before anything changes if the weights
     file is unusable."""
-    import ckan.plugins.toolkit as tk
-
     started = time.monotonic()
     today = today or datetime.date.today()
     weights = weights_file.load()

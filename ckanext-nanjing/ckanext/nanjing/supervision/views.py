@@ -16,6 +16,7 @@ import ckan.plugins.toolkit as tk
 from ..requests import access as request_access
 from ..publishing import exports
 from . import access, dashboard as tables, document, summary, weights
+from .model import Figures
 
 __all__ = ["nanjing_supervision"]
 
@@ -134,7 +135,6 @@ def _chart_data(answer: dict[str, Any]) -> Markup:
 
 
 def _months() -> list[str]:
-    from .model import Figures
     return [month for (month,) in model.Session.query(Figures.month).distinct()
             .order_by(Figures.month.desc()).limit(36)]
 
