@@ -83,3 +83,22 @@ def test_before_the_first_run_the_pages_say_so(app, people, clean_db):
     assert "暂无统计数据" in _get(app, "/openness").body
     supervise.run(check_links=False)
     assert "各部门排名" in _get(app, "/supervision", people.reviewer).body
+
+
+def test_figures_per_post_are_shown_and_exported(app, people, catalog):
+    """Every record and request of the hand-worked catalog was made by one
+    sysadmin: 11 public records (2 datasets, 6 proactive or on-request
+    entries, 2 policies, 1 interpretation), 2 replies (1 on time), 1 open
+    request overdue."""
+    page = _get(app, "/supervision", people.steward).body
+    assert "各岗位情况" in page
+    posts = _get(app, "/supervision/export/posts.csv", people.steward,
+                 organization="nanjing-fgw")
+    rows = list(csv.reader(io.StringIO(posts.body.lstrip("\ufeff"))))
+    assert rows[0] == ["经办人员", "发布公开记录", "答复申请", "按期答复", "按期答复率（%）",
+                       "平均答复用时（工作日）", "逾期未答复"]
+    assert len(rows) == 2 and rows[1][1:5] == ["11", "2", "1", "50.0"]
+    assert rows[1][6] == "1"
+    # The city has no posts of its own: the header only.
+    city = _get(app, "/supervision/export/posts.csv", people.reviewer, organization="city")
+    assert len(list(csv.reader(io.StringIO(city.body.lstrip("\ufeff"))))) == 1

@@ -2,6 +2,8 @@
 reviewer of the openness office fetch them."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ..requests.test_letters import docx_text, flat, pdf_text
@@ -71,3 +73,47 @@ def test_the_reviewer_downloads_the_report_as_pdf_and_docx(app, people, answered
     new_row = [cell.text for cell in table3.rows[2].cells]
     assert new_row[0] == "一、本年新收政府信息公开申请数量"
     assert new_row[1] == "2" and new_row[-1] == "2"
+
+
+CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+def _post(app, path, user, **data):
+    page = _get(app, "/supervision/report", user, status=None).body  # the user's own form
+    data["_csrf_token"] = CSRF.search(page).group(1)
+    return app.post(path, data=data, headers={"Authorization": user["token"]}, status=None,
+                    follow_redirects=False)
+
+
+def test_a_steward_fills_in_the_report_and_publishes_it(app, people):
+    page = _get(app, "/supervision/report", people.steward, organization="nanjing-fgw",
+                year="2025").body
+    assert "发布期限：2026-01-31" in page and "已超过发布期限，尚未发布" in page
+    assert "发布前还需填写：表二“行政许可”" in page
+    # A wrong figure is shown in Chinese and what was typed is kept.
+    refused = _post(app, "/supervision/report/edit", people.steward, organization="nanjing-fgw",
+                    year="2025", licensing="十二", penalty="3", enforcement="0", charges="0",
+                    overview="全年主动公开政府信息 120 条。", problems="", other="")
+    assert refused.status_code == 400
+    assert "“行政许可”应为不小于 0 的整数" in refused.body
+    assert 'value="十二"' in refused.body and "全年主动公开政府信息 120 条。" in refused.body
+    saved = _post(app, "/supervision/report/edit", people.steward, organization="nanjing-fgw",
+                  year="2025", licensing="12", penalty="3", enforcement="0", charges="0",
+                  figures_source="", overview="全年主动公开政府信息 120 条。",
+                  problems="解读形式单一。", other="")
+    assert saved.status_code == 302
+    page = _get(app, "/supervision/report", people.steward, organization="nanjing-fgw",
+                year="2025").body
+    assert "已保存年度报告内容" in page and "全年主动公开政府信息 120 条。" in page
+    assert "发布前还需填写" not in page
+    published = _post(app, "/supervision/report/publish", people.steward,
+                      organization="nanjing-fgw", year="2025")
+    assert published.status_code == 302
+    page = _get(app, "/supervision/report", people.steward, organization="nanjing-fgw",
+                year="2025").body
+    assert "年度报告已发布" in page and "晚于期限" in page
+    assert "/policy_document/annual-report-2025-nanjing-fgw" in page
+    # Another body's report is neither written nor published.
+    other = _post(app, "/supervision/report/publish", people.other_steward,
+                  organization="nanjing-fgw", year="2025")
+    assert other.status_code == 403 and "只有本机关的工作人员" in other.body

@@ -9,7 +9,8 @@ from . import codelists
 
 __all__ = [
     "nanjing_codelist_choices", "nanjing_codelist_label", "nanjing_lang",
-    "nanjing_review_history", "nanjing_policy_interpretations", "humanize_entity_type",
+    "nanjing_review_history", "nanjing_policy_interpretations", "nanjing_needs_interpretation",
+    "humanize_entity_type",
     "nanjing_is_reviewer", "nanjing_validation", "nanjing_validation_report",
     "nanjing_export_formats", "nanjing_home", "nanjing_table_schema_yaml",
     "nanjing_table_schema_example", "nanjing_page_needs_csrf",
@@ -75,6 +76,14 @@ def nanjing_review_history(package_id: str) -> dict[str, Any] | None:
         return tk.get_action("nanjing_review_history")({}, {"id": package_id})
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return None
+
+
+# Policy documents that are reports, not policies: published without a 政策解读.
+NO_INTERPRETATION_KINDS = frozenset(["annual_report"])
+
+
+def nanjing_needs_interpretation(policy: dict[str, Any]) -> bool:
+    return policy.get("document_kind") not in NO_INTERPRETATION_KINDS
 
 
 def nanjing_policy_interpretations(policy: dict[str, Any]) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Who may read the yearly report: see access.py."""
+"""Who may read, write and publish the yearly report: see access.py."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +9,9 @@ from ckan.types import AuthResult, Context
 from ..requests import access as request_access
 from . import access
 
-__all__ = ["nanjing_annual_report", "nanjing_supervision_summary", "nanjing_disclosure_overview"]
+__all__ = ["nanjing_annual_report", "nanjing_annual_report_entry_update",
+           "nanjing_annual_report_publish", "nanjing_supervision_summary",
+           "nanjing_disclosure_overview"]
 
 
 def nanjing_annual_report(context: Context, data_dict: dict[str, Any]) -> AuthResult:
@@ -22,6 +24,17 @@ def nanjing_annual_report(context: Context, data_dict: dict[str, Any]) -> AuthRe
     except (tk.ObjectNotFound, tk.ValidationError):
         pass  # the action answers these with their own message
     return {"success": True}
+
+
+def nanjing_annual_report_entry_update(context: Context, data_dict: dict[str, Any]
+                                       ) -> AuthResult:
+    """A body's stewards write its report, reviewers any body's and the city's."""
+    return nanjing_annual_report(context, data_dict)
+
+
+def nanjing_annual_report_publish(context: Context, data_dict: dict[str, Any]) -> AuthResult:
+    """Who writes the report publishes it (as its body's policy_document)."""
+    return nanjing_annual_report(context, data_dict)
 
 
 def nanjing_supervision_summary(context: Context, data_dict: dict[str, Any]) -> AuthResult:

@@ -9,9 +9,9 @@ import ckan.plugins.toolkit as tk
 from .summary import LIST_TITLES
 from .weights import INDICATORS
 
-__all__ = ["percent", "ranking_table", "list_table", "overview_table", "TABLES"]
+__all__ = ["percent", "ranking_table", "list_table", "posts_table", "overview_table", "TABLES"]
 
-TABLES = ("ranking", *LIST_TITLES)
+TABLES = ("ranking", "posts", *LIST_TITLES)
 
 
 def percent(ratio: float | None) -> float | None:
@@ -42,6 +42,16 @@ def list_table(answer: dict[str, Any], key: str) -> tuple[list[str], list[list[A
              item.get("resource") or item.get("title") or "",
              item.get("reason") or "", item.get("due") or "",
              _absolute(item.get("url") or "")] for item in items]
+    return header, rows
+
+
+def posts_table(answer: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """One body's figures per post (posts.py)."""
+    header = ["经办人员", "发布公开记录", "答复申请", "按期答复", "按期答复率（%）",
+              "平均答复用时（工作日）", "逾期未答复"]
+    rows = [[post["user"]["title"], post["records"], post["replied"], post["on_time"],
+             percent(post["on_time_ratio"]), post["average_reply_days"], post["overdue_open"]]
+            for post in (answer.get("detail") or {}).get("posts") or []]
     return header, rows
 
 

@@ -19,13 +19,13 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from .. import workdays
-from .. import codelists
+from .. import codelists, helpers
 from ..model.validation import Validation
 from ..publishing import gate
 from ..requests.clock import deadline_dict
 from ..requests.model import Request
 from ..requests.states import OPEN_STATES
-from . import links, quality
+from . import links, posts as post_figures, quality
 from .facts import day_of
 
 __all__ = ["ART26_DAYS", "FREQUENCY_DAYS", "LIST_LIMIT", "INDICATOR_KEYS", "Indicator", "compute", "linked_urls",
@@ -234,6 +234,9 @@ def _datasets(catalog: _Catalog, package: model.Package, figures: dict[str, Indi
 
 
 def _policies(catalog: _Catalog, package: model.Package, figures: dict[str, Indicator]):
+    if not helpers.nanjing_needs_interpretation(
+            {"document_kind": package.extras.get("document_kind")}):
+        return
     named = package.extras.get("interpretation") or ""
     target = catalog.by_name.get(named)
     has = (target is not None and target.type == "policy_interpretation") \
@@ -243,7 +246,8 @@ def _policies(catalog: _Catalog, package: model.Package, figures: dict[str, Indi
 
 
 def _requests(today: datetime.date, figures: dict[str, dict[str, Indicator]],
-              counts: dict[str, collections.Counter], totals: dict[str, list[int]]):
+              counts: dict[str, collections.Counter], totals: dict[str, list[int]],
+              posts: post_figures.Posts):
     since = today - datetime.timedelta(days=REQUEST_WINDOW_DAYS)
     query = model.Session.query(Request).options(selectinload(Request.events)).filter(
         (Request.state.in_(list(OPEN_STATES))) | (Request.replied >= since)
@@ -258,6 +262,7 @@ def _requests(today: datetime.date, figures: dict[str, dict[str, Indicator]],
             counts[org]["requests_open"] += 1
             due = deadline_dict(request, today)
             if due["status"] == "overdue":
+                posts.overdue(org, post_figures.last_handler(request))
                 figures[org]["request_timeliness"].count(False, {
                     **item, "due": due["due"], "reason": f"已逾期 {-due['days_left']} 个工作日，尚未答复"})
             continue
@@ -266,7 +271,9 @@ def _requests(today: datetime.date, figures: dict[str, dict[str, Indicator]],
         due = deadline_dict(request, today)
         counts[org]["requests_replied"] += 1
         start = datetime.date.fromisoformat(due["start"])
-        totals[org].append(workdays.working_days_between(start, request.replied))
+        days = workdays.working_days_between(start, request.replied)
+        totals[org].append(days)
+        posts.replied(org, post_figures.reply_actor(request), bool(due["on_time"]), days)
         figures[org]["request_timeliness"].count(bool(due["on_time"]), {
             **item, "due": due["due"], "reason": f"{request.replied.isoformat()} 答复，"
                                                  f"晚于期限 {due['due']}"})
@@ -285,11 +292,13 @@ def compute(today: datetime.date) -> dict[str, dict[str, Any]]:
     counts: dict[str, collections.Counter] = {org.id: collections.Counter()
                                               for org in organizations}
     catalog = _Catalog(today)
+    posts = post_figures.Posts()
     for package in catalog.packages:
         org = package.owner_org
         if org not in figures:
             continue
         counts[org][package.type] += 1
+        posts.record(org, package.creator_user_id)
         if package.type == "gkml_item":
             attribute = package.extras.get("disclosure_attribute") or ""
             counts[org][f"gkml_{attribute}"] += 1
@@ -304,7 +313,7 @@ def compute(today: datetime.date) -> dict[str, dict[str, Any]]:
         elif package.type == "policy_document":
             _policies(catalog, package, figures[org])
     totals: dict[str, list[int]] = collections.defaultdict(list)
-    _requests(today, figures, counts, totals)
+    _requests(today, figures, counts, totals, posts)
     answer = {}
     for org in organizations:
         days = totals.get(org.id) or []
@@ -312,6 +321,7 @@ def compute(today: datetime.date) -> dict[str, dict[str, Any]]:
             "organization": {"id": org.id, "name": org.name, "title": org.title or org.name},
             "indicators": {key: value.as_dict() for key, value in figures[org.id].items()},
             "counts": dict(counts[org.id]),
+            "posts": posts.of(org.id),
             "reply_days": {"sum": sum(days), "count": len(days),
                            "average": round(sum(days) / len(days), 1) if days else None},
         }

@@ -1,18 +1,19 @@
-"""Tables of supervision. Created by the migration in
+"""Tables of supervision. Created by the migrations in
 migration/nanjing_supervision/. The figures are recomputed by
 `ckan nanjing supervise` and kept one row per body and month, so the
-dashboard reads them at once and the monthly trend is the rows of a body."""
+dashboard reads them at once and the monthly trend is the rows of a body.
+What a body writes into its yearly report is kept one row per body and year."""
 from __future__ import annotations
 
 import datetime
 import json
 from typing import Any
 
-from sqlalchemy import Boolean, Column, DateTime, Integer, UnicodeText
+from sqlalchemy import Boolean, Column, DateTime, Integer, Numeric, UnicodeText
 
 from ckan.model.base import BaseModel
 
-__all__ = ["LinkCheck", "Figures", "CITY_KEY"]
+__all__ = ["LinkCheck", "Figures", "ReportEntry", "CITY_KEY"]
 
 # The key of the city's row (every body summed) in `Figures`.
 CITY_KEY = "city"
@@ -47,3 +48,26 @@ class Figures(BaseModel):
     @property
     def figures(self) -> dict[str, Any]:
         return json.loads(self.figures_json or "{}")
+
+
+class ReportEntry(BaseModel):
+    """What the platform does not hold for a body's yearly report: table 二's
+    decision counts and fee income (entered, or sent by a business system
+    through the API) and the text of sections 一, 五 and 六; and the
+    `policy_document` the finished report was published as."""
+    __tablename__ = "nanjing_annual_report_entry"
+
+    organization_id = Column(UnicodeText, primary_key=True)  # or CITY_KEY
+    year = Column(Integer, primary_key=True)
+    licensing = Column(Integer, nullable=True)
+    penalty = Column(Integer, nullable=True)
+    enforcement = Column(Integer, nullable=True)
+    charges = Column(Numeric(16, 4), nullable=True)          # 万元
+    figures_source = Column(UnicodeText, nullable=False, default="")
+    overview = Column(UnicodeText, nullable=False, default="")
+    problems = Column(UnicodeText, nullable=False, default="")
+    other = Column(UnicodeText, nullable=False, default="")
+    modified = Column(DateTime, nullable=False, default=_now)
+    modified_by = Column(UnicodeText, nullable=True)         # user id
+    published_package_id = Column(UnicodeText, nullable=True)
+    published = Column(DateTime, nullable=True)

@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 from typing import Any, Iterable
 
-from . import facts, tables
+from . import entries, facts, tables
 
 __all__ = ["SECTIONS", "build", "wan_yuan"]
 
@@ -34,15 +34,8 @@ def _table3_dict(table: dict[str, dict[str, int]]) -> dict[str, Any]:
     }
 
 
-# Table 二's decision counts and fee income are not records of the platform:
-# a body enters them (or a harvester brings them from its business system).
-_ENTERED_ROWS = [("licensing", "行政许可", "本年处理决定数量"),
-                 ("penalty", "行政处罚", "本年处理决定数量"),
-                 ("enforcement", "行政强制", "本年处理决定数量"),
-                 ("charges", "行政事业性收费", "本年收费金额（单位：万元）")]
-
-
-def _table2_dict(documents: dict[str, dict[str, int]]) -> dict[str, Any]:
+def _table2_dict(documents: dict[str, dict[str, int]],
+                 decisions: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {
         "documents": {
             "columns": [{"key": key, "label": label}
@@ -51,9 +44,10 @@ def _table2_dict(documents: dict[str, dict[str, int]]) -> dict[str, Any]:
                      for key, label in tables.TABLE2_DOCUMENT_ROWS],
             "source": "本平台已发布的政策文件（文件类型为规章或行政规范性文件）",
         },
-        "decisions": [{"key": key, "label": label, "column": column, "value": None,
-                       "source": "由机关填报（平台尚未提供填报）"}
-                      for key, label, column in _ENTERED_ROWS],
+        # Not records of the platform: the body enters them, or its business
+        # system sends them (nanjing_annual_report_entry_update).
+        "decisions": [{"key": key, "label": label, "column": column, **decisions[key]}
+                      for key, label, column in entries.FIGURES],
     }
 
 
@@ -113,7 +107,7 @@ def build(organization_ids: Iterable[str] | None, year: int, *,
     ]
     return {
         "year": year,
-        "table2": _table2_dict(table2),
+        "table2": _table2_dict(table2, entries.figures_of(ids, year)),
         "table3": _table3_dict(table3),
         "table4": _table4_dict(table4),
         "fees": {"yuan": yuan, "wan_yuan": wan_yuan(yuan), "payments": payments},

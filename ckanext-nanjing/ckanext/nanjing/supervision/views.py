@@ -50,22 +50,22 @@ def _message(error: Exception) -> str:
     return text if text and not text.isascii() else "无法生成年度报告"
 
 
+def _status(error: Exception) -> int:
+    return {tk.ObjectNotFound: 404, tk.NotAuthorized: 403}.get(type(error), 400)
+
+
 def _report(organization: str, year: Any) -> dict[str, Any]:
     return tk.get_action("nanjing_annual_report")(
         {"user": _user()}, {"organization": organization, "year": year})
 
 
-def report():
-    if not tk.current_user.is_authenticated:
-        return tk.redirect_to("user.login", came_from=tk.url_for("nanjing_supervision.report"))
+def _report_page(organization: str, year: str, *, form: dict[str, str] | None = None,
+                 form_errors: dict[str, list[str]] | None = None, status: int = 200):
     choices = _choices(_user())
-    args = tk.request.args
-    organization = args.get("organization", "").strip()[:100] or (
-        choices[0]["name"] if choices else "")
-    year = args.get("year", "").strip()[:10]
+    organization = organization or (choices[0]["name"] if choices else "")
     extra: dict[str, Any] = {"choices": choices, "organization": organization, "year": year,
-                             "report": None, "error": None}
-    status = 200
+                             "report": None, "error": None, "form": form,
+                             "form_errors": form_errors}
     if not choices:
         extra["error"] = "您不是任何机关的工作人员，没有可以查看的年度报告"
         status = 403
@@ -75,11 +75,64 @@ def report():
             extra["title"] = document.title(extra["report"])
         except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as error:
             extra["error"] = _message(error)
-            status = 404 if isinstance(error, tk.ObjectNotFound) else (
-                403 if isinstance(error, tk.NotAuthorized) else 400)
+            status = _status(error)
     response = make_response(tk.render("nanjing/supervision/report.html", extra), status)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def report():
+    if not tk.current_user.is_authenticated:
+        return tk.redirect_to("user.login", came_from=tk.url_for("nanjing_supervision.report"))
+    args = tk.request.args
+    return _report_page(args.get("organization", "").strip()[:100],
+                        args.get("year", "").strip()[:10])
+
+
+def _errors(error: Exception) -> dict[str, list[str]]:
+    if isinstance(error, tk.ValidationError):
+        return {key: [str(m) for m in (messages if isinstance(messages, list) else [messages])]
+                for key, messages in error.error_dict.items()}
+    return {"organization": [_message(error)]}
+
+
+# The fields of the report's form (entries.FIGURES, entries.TEXTS, the source).
+_FORM_FIELDS = ("licensing", "penalty", "enforcement", "charges", "figures_source",
+                "overview", "problems", "other")
+
+
+def report_edit():
+    if not tk.current_user.is_authenticated:
+        return tk.redirect_to("user.login", came_from=tk.url_for("nanjing_supervision.report"))
+    posted = tk.request.form
+    organization = posted.get("organization", "").strip()[:100]
+    year = posted.get("year", "").strip()[:10]
+    # What was typed is shown again as typed when it is refused.
+    form = {key: posted[key] for key in _FORM_FIELDS if key in posted}
+    try:
+        tk.get_action("nanjing_annual_report_entry_update")(
+            {"user": _user()}, {"organization": organization, "year": year, **form})
+    except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as error:
+        return _report_page(organization, year, form=form, form_errors=_errors(error),
+                            status=_status(error))
+    tk.h.flash_success("已保存年度报告内容")
+    return tk.redirect_to("nanjing_supervision.report", organization=organization, year=year)
+
+
+def report_publish():
+    if not tk.current_user.is_authenticated:
+        return tk.redirect_to("user.login", came_from=tk.url_for("nanjing_supervision.report"))
+    organization = tk.request.form.get("organization", "").strip()[:100]
+    year = tk.request.form.get("year", "").strip()[:10]
+    try:
+        published = tk.get_action("nanjing_annual_report_publish")(
+            {"user": _user()}, {"organization": organization, "year": year})
+    except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as error:
+        return _report_page(organization, year, form_errors=_errors(error),
+                            status=_status(error))
+    tk.h.flash_success(f"年度报告已发布（{published['published']}），"
+                       f"发布期限 {published['deadline']}")
+    return tk.redirect_to("nanjing_supervision.report", organization=organization, year=year)
 
 
 def report_file(organization: str, year: str, fmt: str):
@@ -105,12 +158,12 @@ def report_file(organization: str, year: str, fmt: str):
 
 
 nanjing_supervision.add_url_rule("/supervision/report", view_func=report)
+nanjing_supervision.add_url_rule("/supervision/report/edit", view_func=report_edit,
+                                 methods=["POST"])
+nanjing_supervision.add_url_rule("/supervision/report/publish", view_func=report_publish,
+                                 methods=["POST"])
 nanjing_supervision.add_url_rule("/supervision/report/<organization>/<year>.<fmt>",
                                  view_func=report_file)
-
-
-def _status(error: Exception) -> int:
-    return {tk.ObjectNotFound: 404, tk.NotAuthorized: 403}.get(type(error), 400)
 
 
 def _summary(args) -> dict[str, Any]:
@@ -150,7 +203,7 @@ def index():
     try:
         answer = _summary(tk.request.args)
         extra.update(answer=answer, chart_data=_chart_data(answer), months=_months(),
-                     ranking=tables.ranking_table(answer))
+                     ranking=tables.ranking_table(answer), posts=tables.posts_table(answer))
     except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as error:
         extra["error"], status = _message(error), _status(error)
     try:
@@ -190,8 +243,13 @@ def export(table: str, fmt: str):
     else:
         if not answer.get("detail"):
             return tk.abort(404, "请先选择部门")
-        title = f"{answer['detail']['organization']['title']}{summary.LIST_TITLES[table]}"
-        header, rows = tables.list_table(answer, table)
+        body = answer["detail"]["organization"]["title"]
+        if table == "posts":
+            title = f"{body}各岗位情况（{answer['month']}）"
+            header, rows = tables.posts_table(answer)
+        else:
+            title = f"{body}{summary.LIST_TITLES[table]}"
+            header, rows = tables.list_table(answer, table)
     response = _table_response(title, header, rows, fmt, f"supervision-{table}")
     response.headers["Cache-Control"] = "no-store"
     return response
