@@ -38,7 +38,6 @@ APPEAL_OUTCOMES = {"upheld": "结果维持", "corrected": "结果纠正", "other
                    "pending": "尚未审结"}
 DELIVERY_CHANNELS = {"pickup": "自行领取", "post": "邮寄", "email": "电子邮件", "onsite": "当场送达"}
 DEFAULT_CORRECTION_DAYS = 15
-PERSONAL_KINDS = {"id_number": "身份证号码", "mobile": "手机号码", "bank_card": "银行卡号"}
 # Letters addressed to the applicant (the others go to a third party or an agency).
 APPLICANT_LETTERS = frozenset(["receipt", "correction", "extension", "fee", "reply"])
 # The data of a step the applicant sees; the rest (the third party's name and
@@ -729,7 +728,7 @@ def nanjing_request_publish(context: Context, data_dict: dict[str, Any]) -> dict
         or f"依申请公开：{content[:60]}"
     kind = checks.personal_info_kind(content + " " + title)
     if kind or request.applicant_name in content + title:
-        found = PERSONAL_KINDS.get(kind, "申请人姓名")
+        found = checks.PERSONAL_KINDS.get(kind, "申请人姓名")
         raise tk.ValidationError({"disclosure_content": [
             f"草稿内容含有个人信息（{found}），请在“公开内容”中填写去除个人信息后的内容"]})
     draft = {

@@ -13,6 +13,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ..publishing import checks
+from . import tables
 from .model import CITY_KEY, ReportEntry
 
 __all__ = ["FIGURES", "TEXTS", "MAX_COUNT", "MAX_TEXT", "find", "parse", "save", "figures_of",
@@ -24,9 +25,8 @@ FIGURES = [("licensing", "行政许可", "本年处理决定数量"),
            ("enforcement", "行政强制", "本年处理决定数量"),
            ("charges", "行政事业性收费", "本年收费金额（单位：万元）")]
 # The sections whose text the body writes: (key, section title).
-TEXTS = [("overview", "一、总体情况"),
-         ("problems", "五、存在的主要问题及改进情况"),
-         ("other", "六、其他需要报告的事项")]
+TEXTS = [(key, title) for key, title in tables.SECTIONS
+         if key in ("overview", "problems", "other")]
 MAX_COUNT = 10**9
 MAX_CHARGES = Decimal(10**8)   # 万元: a trillion yuan
 MAX_TEXT = 20000

@@ -23,7 +23,18 @@ from ..requests import results
 
 __all__ = ["RequestFacts", "AppealFacts", "COLUMNS", "TABLE3_ROWS", "TABLE4_KINDS",
            "TABLE4_OUTCOMES", "TABLE2_DOCUMENT_ROWS", "TABLE2_DOCUMENT_COLUMNS", "DocumentFacts",
-           "table2_documents", "table3", "table4", "balance_problems", "WITHDRAWN_ROW"]
+           "table2_documents", "table3", "table4", "balance_problems", "WITHDRAWN_ROW",
+           "SECTIONS"]
+
+# The report's six sections, in the order of the official template.
+SECTIONS = [
+    ("overview", "一、总体情况"),
+    ("proactive", "二、主动公开政府信息情况"),
+    ("requests", "三、收到和处理政府信息公开申请情况"),
+    ("appeals", "四、政府信息公开行政复议、行政诉讼情况"),
+    ("problems", "五、存在的主要问题及改进情况"),
+    ("other", "六、其他需要报告的事项"),
+]
 
 # Table 三's columns: 自然人 | 法人或其他组织 (five kinds) | 总计.
 COLUMNS = [
