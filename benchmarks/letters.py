@@ -8,13 +8,13 @@ Needs no services: the letters are rendered from a sample request."""
 from __future__ import annotations
 
 import argparse
-import datetime
 import io
 import statistics
 import time
 
 import pypdf  # requirements-test.txt
 
+from ckanext.nanjing import localtime, printing
 from ckanext.nanjing.requests import letters
 
 
@@ -45,8 +45,8 @@ def main() -> None:
     n = max(1, min(args.n, 1000))
 
     cold_html, letter = timed(letters.render_html, "receipt", sample("receipt"))
-    cold_pdf, _ = timed(letters.to_pdf, letter)
-    cold_docx, _ = timed(letters.to_docx, letter)
+    cold_pdf, _ = timed(printing.to_pdf, letter)
+    cold_docx, _ = timed(printing.to_docx, letter)
     print(f"首次渲染（含 WeasyPrint 导入与字体加载）：HTML {cold_html:.0f} ms，"
           f"PDF {cold_pdf:.0f} ms，DOCX {cold_docx:.0f} ms")
     print(f"此后每类文书各渲染 {n} 次（ms，平均 / 最大）：")
@@ -58,9 +58,9 @@ def main() -> None:
         for _ in range(n):
             ms, letter = timed(letters.render_html, kind, values)
             times["html"].append(ms)
-            ms, pdf = timed(letters.to_pdf, letter)
+            ms, pdf = timed(printing.to_pdf, letter)
             times["pdf"].append(ms)
-            ms, _ = timed(letters.to_docx, letter)
+            ms, _ = timed(printing.to_docx, letter)
             times["docx"].append(ms)
         pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
         cells = "".join(f"{statistics.mean(times[f]):>9.1f} / {max(times[f]):>4.0f}" for f in times)
@@ -70,7 +70,7 @@ def main() -> None:
     cells = "".join(f"{statistics.mean(totals[f]):>9.1f} / {max(totals[f]):>4.0f}" for f in totals)
     print(f"{'all':<13}{cells}")
     print(f"PDF 与 DOCX 之比（平均）：{statistics.mean(totals['pdf']) / statistics.mean(totals['docx']):.1f} 倍；"
-          f"日期 {datetime.date.today().isoformat()}")
+          f"日期 {localtime.today().isoformat()}")
 
 
 if __name__ == "__main__":

@@ -51,7 +51,8 @@ def _seed(entries: int, requests: int, bodies: int):
         orgs.append(org)
     session.commit()
     orgs = orgs[:bodies]
-    today = datetime.date.today()
+    from ckanext.nanjing import localtime
+    today = localtime.today()
     now = datetime.datetime.utcnow()
     datasets = []
     rows = []

@@ -23,14 +23,14 @@ ensure_bench() {
         || fail "基准前置库" "无法创建数据库 $BENCH_EXCHANGE_DB" "确认 PostgreSQL 正在运行（make services），然后重新运行"
 }
 
-# bench_harvest [ARGS...]: ckan nanjing-harvest bench-harvest on the bench
-# config (after ensure_bench); it fills exchange_bench as exchange_owner and
+# bench_harvest [ARGS...]: benchmarks/harvest.py on the bench config (after
+# ensure_bench); it fills exchange_bench as exchange_owner and
 # the source reads it as exchange_reader, with the secrets file's passwords.
 bench_harvest() {
     NANJING_BENCH_EXCHANGE_DB=$BENCH_EXCHANGE_DB \
     NANJING_BENCH_OWNER_PASSWORD=$(secret EXCHANGE_OWNER_PASSWORD) \
     NANJING_BENCH_READER_PASSWORD=$(secret EXCHANGE_READER_PASSWORD) \
-        "$CKAN" -c "$BENCH_INI" nanjing-harvest bench-harvest "$@"
+        "$VENV/bin/python" "$ROOT/benchmarks/harvest.py" --ini "$BENCH_INI" "$@"
 }
 
 # bench_load [ARGS...]: benchmarks/load.py against the demo portal as

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 
-from tests.logic.test_schemas import VALID_CODE, _open_dataset
+from tests.catalog.test_schemas import VALID_CODE, _open_dataset
 
 DCT = Namespace("http://purl.org/dc/terms/")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from ckanext.nanjing import credit_code
+from ckanext.nanjing import identifiers
 
 BODY = "11320100MB1234567"
 
 
 @pytest.mark.usefixtures("clean_db")
 def test_a_department_with_a_valid_credit_code_is_created(api):
-    code = BODY + credit_code.check_character(BODY)
+    code = BODY + identifiers.check_character(BODY)
     result = api("organization_create", name="nanjing-czj", title="南京市财政局",
                  extras=[{"key": "credit_code", "value": code}])
     assert result["success"], result
@@ -20,7 +20,7 @@ def test_a_department_with_a_valid_credit_code_is_created(api):
 
 @pytest.mark.usefixtures("clean_db")
 def test_a_wrong_check_character_is_refused_in_chinese(api):
-    wrong = BODY + ("0" if credit_code.check_character(BODY) != "0" else "1")
+    wrong = BODY + ("0" if identifiers.check_character(BODY) != "0" else "1")
     result = api("organization_create", name="nanjing-czj", title="南京市财政局",
                  extras=[{"key": "credit_code", "value": wrong}])
     assert result["success"] is False

@@ -11,8 +11,7 @@ import ckan.plugins.toolkit as tk
 from ckan.cli.cli import ckan as ckan_command
 from ckan.tests import factories
 
-from ckanext.nanjing import credit_code
-from ckanext.nanjing.publishing import checks
+from ckanext.nanjing import identifiers
 from ckanext.nanjing.requests import clock, demo, privacy, results
 from ckanext.nanjing.requests.model import Request, RequestAppeal, RequestEvent
 from ckanext.nanjing.requests.states import PAUSE_KINDS, STATES
@@ -58,9 +57,9 @@ def test_the_demo_holds_every_state_and_result_once(catalog, cli):
     for row in rows:
         number = privacy.decrypt(row.id_number_encrypted)
         if row.id_type == "id_card":
-            assert checks.id_number_problem(number) is None, number
+            assert identifiers.id_number_problem(number) is None, number
         elif row.id_type == "credit_code":
-            assert credit_code.is_valid(number) and checks._is_registered_credit_code(number)
+            assert identifiers.is_credit_code(number) and identifiers.is_registered_credit_code(number)
 
     second = cli.invoke(ckan_command, ["nanjing-requests", "demo"])
     assert second.exit_code == 0, second.output

@@ -8,15 +8,16 @@ import copy
 import datetime
 import io
 import os
-import re
 
 import docx
 import pypdf
 import pytest
 
-from ckanext.nanjing import workdays
+from ckanext.nanjing import printing, workdays
 from ckanext.nanjing.requests import letters
 from ckanext.nanjing.requests.letters import KINDS, LetterTemplateError
+
+from ..documents import docx_text, flat, pdf_text
 
 NUMBER = "宁发改公开申〔2026〕第3号"
 ORG = "南京市发展和改革委员会"
@@ -68,23 +69,6 @@ def context(kind: str, **request) -> dict:
             "remedy": {"reconsideration_body": "南京市人民政府", "court": "南京铁路运输法院"}}
 
 
-def flat(text: str) -> str:
-    """PDF and DOCX text break lines where the page does: compare without whitespace."""
-    return re.sub(r"\s+", "", text)
-
-
-def pdf_text(data: bytes) -> str:
-    assert data.startswith(b"%PDF-")
-    return "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
-
-
-def docx_text(data: bytes) -> str:
-    document = docx.Document(io.BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
-    parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
-    return "\n".join(parts)
-
-
 # Letters addressed to a third party or another agency do not name the applicant.
 TO_APPLICANT = [kind for kind in KINDS if kind not in ("consultation", "agency")]
 
@@ -108,7 +92,7 @@ def test_every_kind_renders_to_html_pdf_and_docx(kind):
     assert letter.text.startswith(KINDS[kind] + "\n" + NUMBER + "\n")
     assert "2026年12月3日" in letter.text  # the date of the letter, in Chinese form
 
-    for text in (pdf_text(letters.to_pdf(letter)), docx_text(letters.to_docx(letter))):
+    for text in (pdf_text(printing.to_pdf(letter)), docx_text(printing.to_docx(letter))):
         text = flat(text)
         assert flat(KINDS[kind]) in text
         assert NUMBER in text
@@ -140,8 +124,8 @@ def test_receipt_of_a_deadline_beyond_the_calendars_says_it_is_provisional():
     letter = letters.render_html("receipt", values)
     assert f"答复期限：{letters.cn_date(due.due)}前（暂定）" in letter.text
     assert "暂定：" + due.explanation() in letter.text
-    assert "（暂定）" in flat(pdf_text(letters.to_pdf(letter)))
-    assert "尚无2027年的法定节假日安排" in flat(pdf_text(letters.to_pdf(letter)))
+    assert "（暂定）" in flat(pdf_text(printing.to_pdf(letter)))
+    assert "尚无2027年的法定节假日安排" in flat(pdf_text(printing.to_pdf(letter)))
 
 
 def test_correction_lists_the_items_the_period_and_the_restart():
@@ -150,7 +134,7 @@ def test_correction_lists_the_items_the_period_and_the_restart():
     assert "自收到本告知书之日起10个工作日内" in letter.text
     assert "答复期限（20个工作日）自本机关收到补正后的申请之日起重新计算" in letter.text
     assert "第三十条" in letter.text
-    document = docx_text(letters.to_docx(letter))
+    document = docx_text(printing.to_docx(letter))
     assert "所需信息的时间范围" in document
 
 
@@ -216,8 +200,8 @@ def test_reply_says_what_its_result_requires_and_always_the_remedy(group, result
         assert words in letter.text, words
     assert REMEDY in letter.text
     assert "经审查，现答复如下：\n答复如下。\n" in letter.text
-    assert flat(REMEDY) in flat(pdf_text(letters.to_pdf(letter)))
-    assert REMEDY in docx_text(letters.to_docx(letter))
+    assert flat(REMEDY) in flat(pdf_text(printing.to_pdf(letter)))
+    assert REMEDY in docx_text(printing.to_docx(letter))
 
 
 def test_reply_without_remedy_bodies_is_refused():
@@ -242,7 +226,7 @@ def test_applicant_markup_is_text_in_html_pdf_and_docx():
     assert "<script>" not in letter.html and "<b>王" not in letter.html and "<img" not in letter.html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in letter.html
     assert typed in letter.text
-    for text in (pdf_text(letters.to_pdf(letter)), docx_text(letters.to_docx(letter))):
+    for text in (pdf_text(printing.to_pdf(letter)), docx_text(printing.to_docx(letter))):
         assert typed in flat(text)
         assert "<b>王</b>：" in flat(text)
         assert "<imgsrc=xonerror=alert(2)>" in flat(text)
@@ -252,12 +236,12 @@ def test_control_characters_typed_by_an_applicant_do_not_break_the_files():
     values = context("receipt")
     values["request"]["description"] = "投资\x00计划\x0b表\x1f"
     letter = letters.render_html("receipt", values)
-    assert "投资计划表" in flat(pdf_text(letters.to_pdf(letter)))
-    assert "投资计划表" in docx_text(letters.to_docx(letter))
+    assert "投资计划表" in flat(pdf_text(printing.to_pdf(letter)))
+    assert "投资计划表" in docx_text(printing.to_docx(letter))
 
 
 def test_docx_is_a4_with_official_margins_and_east_asian_fonts():
-    document = docx.Document(io.BytesIO(letters.to_docx(letters.render_html("reply", context("reply")))))
+    document = docx.Document(io.BytesIO(printing.to_docx(letters.render_html("reply", context("reply")))))
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28)
@@ -272,7 +256,7 @@ def test_docx_is_a4_with_official_margins_and_east_asian_fonts():
 
 
 def test_pdf_is_a4_and_uses_the_noto_cjk_fonts():
-    reader = pypdf.PdfReader(io.BytesIO(letters.to_pdf(letters.render_html("receipt", context("receipt")))))
+    reader = pypdf.PdfReader(io.BytesIO(printing.to_pdf(letters.render_html("receipt", context("receipt")))))
     box = reader.pages[0].mediabox
     assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (210, 297)
     fonts = {str(font["/BaseFont"]) for page in reader.pages
@@ -288,7 +272,7 @@ def test_an_override_replaces_the_shipped_template(override):
     letter = letters.render_html("reply", context("reply"))
     assert f"经本局研究，对{NAME}的申请答复如下：予以公开。" in letter.text
     assert "经审查，现答复如下" not in letter.text
-    assert f"{NAME}的申请答复如下" in flat(pdf_text(letters.to_pdf(letter)))
+    assert f"{NAME}的申请答复如下" in flat(pdf_text(printing.to_pdf(letter)))
     # The other kinds keep the shipped wording.
     assert "特此回执。" in letters.render_html("receipt", context("receipt")).text
     assert letters.check_templates() == ["reply.html"]

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ..requests.test_letters import docx_text, flat, pdf_text
+from ..documents import docx_text, flat, pdf_text
 from .test_report import _apply, _reply
 
 pytestmark = pytest.mark.usefixtures("people")

@@ -18,7 +18,7 @@ from ckanext.nanjing.requests.model import Request
 from ckanext.nanjing.supervision import supervise
 
 from ..requests.conftest import id_number
-from ..requests.test_letters import flat, pdf_text
+from ..documents import flat, pdf_text
 from .test_report import _apply, _reply
 
 pytestmark = pytest.mark.usefixtures("people")

@@ -80,19 +80,6 @@ def validate(ctx: click.Context, everything: bool):
         sys.exit(1)
 
 
-@nanjing.command("bench-validate", short_help="校验闸门与 DataStore 载入的性能基准（约 5 分钟）")
-@click.option("--rows", default=1_000_000, show_default=True, type=click.IntRange(min=1),
-              help="生成的测试文件行数")
-@click.option("--keep-file", is_flag=True, help="保留生成的 CSV 与表结构，并打印其位置")
-def bench_validate(rows: int, keep_file: bool):
-    """生成 ROWS 行的检查记录 CSV，分别在独立进程中用校验闸门、frictionless 和
-    pyarrow 读取，比较速度与峰值内存；再比较 DataStore 载入与裸 COPY 的用时。"""
-    from . import bench
-
-    if not bench.run(rows, keep_file=keep_file, echo=click.echo):
-        sys.exit(1)
-
-
 @nanjing.command("ensure-admin", short_help="创建或修复平台系统管理员及其 API 令牌")
 @click.argument("name")
 @click.option("--password", envvar="NANJING_ADMIN_PASSWORD", required=True,

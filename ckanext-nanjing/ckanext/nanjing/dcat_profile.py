@@ -20,7 +20,7 @@ import ckan.model as model
 from ckanext.dcat.profiles import RDFProfile
 from ckanext.dcat.profiles.base import ADMS, DCAT, DCT, SKOS
 
-from . import codelists, credit_code
+from . import codelists, identifiers
 
 __all__ = ["NanjingDCATProfile"]
 
@@ -77,7 +77,7 @@ class NanjingDCATProfile(RDFProfile):
         if related:
             dataset_dict["related_resource_codes"] = related
         identifier = extras.get("publisher_identifier") or ""
-        if credit_code.is_valid(identifier):
+        if identifiers.is_credit_code(identifier):
             dataset_dict["provider_credit_code"] = identifier
         resource_format = self._resource_format(dataset_dict.get("resources") or [])
         if resource_format:

@@ -227,14 +227,14 @@ def check_plugins(config: Mapping[str, Any]) -> Check:
 
 def check_calendar(config: Mapping[str, Any], today: datetime.date | None = None) -> Check:
     """The working-day clock knows this year and, from 1 November, the next."""
-    from . import workdays
+    from . import localtime, workdays
 
     path = config.get("ckanext.nanjing.holidays_file") or ""
     try:
         cal = workdays.Calendar(path)
     except workdays.HolidayFileError as error:
         return Check("工作日历", False, str(error), f"修正 {path} 后重新运行 ckan nanjing doctor")
-    warning = workdays.missing_year_warning(today or datetime.date.today(), cal)
+    warning = workdays.missing_year_warning(today or localtime.today(), cal)
     if warning:
         return Check("工作日历", True, warning, f"在 {path or '节假日文件'} 中补充该年", warning=True)
     return Check("工作日历", True, f"法定节假日已知至 {cal.last_covered_year} 年")

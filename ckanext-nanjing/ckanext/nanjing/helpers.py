@@ -5,7 +5,8 @@ from typing import Any
 import flask
 import ckan.plugins.toolkit as tk
 
-from . import codelists
+from . import codelists, language, roles
+from .catalog import policies
 
 __all__ = [
     "nanjing_codelist_choices", "nanjing_codelist_label", "nanjing_lang",
@@ -37,12 +38,8 @@ def humanize_entity_type(next_helper, entity_type: str, object_type: str, purpos
 
 
 def nanjing_lang() -> str:
-    """The request's language, or the site default outside a request
-    (CLI, background jobs, direct action calls)."""
-    try:
-        return tk.h.lang() or tk.config["ckan.locale_default"]
-    except RuntimeError:
-        return tk.config["ckan.locale_default"]
+    """The request's language, or the site default outside a request."""
+    return language.current()
 
 
 def nanjing_page_needs_csrf() -> bool:
@@ -78,12 +75,8 @@ def nanjing_review_history(package_id: str) -> dict[str, Any] | None:
         return None
 
 
-# Policy documents that are reports, not policies: published without a 政策解读.
-NO_INTERPRETATION_KINDS = frozenset(["annual_report"])
-
-
 def nanjing_needs_interpretation(policy: dict[str, Any]) -> bool:
-    return policy.get("document_kind") not in NO_INTERPRETATION_KINDS
+    return policies.needs_interpretation(policy)
 
 
 def nanjing_policy_interpretations(policy: dict[str, Any]) -> list[dict[str, Any]]:
@@ -100,10 +93,8 @@ def nanjing_policy_interpretations(policy: dict[str, Any]) -> list[dict[str, Any
 
 
 def nanjing_is_reviewer() -> bool:
-    from .catalog import review
-
     user = tk.current_user
-    return bool(user and user.is_authenticated and review.is_reviewer(user.name))
+    return bool(user and user.is_authenticated and roles.is_reviewer(user.name))
 
 
 def nanjing_validation(resource_id: str) -> dict[str, Any] | None:

@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultPermissionLabels, DefaultTranslation
 
-from . import doctor, downloads, errors, locale_fix, security
+from . import doctor, downloads, errors, locale_fix, roles, security
 from .catalog import facets, review
 from .publishing import gate
 
@@ -78,6 +78,6 @@ class NanjingPlugin(p.SingletonPlugin, DefaultTranslation, DefaultPermissionLabe
 
     def get_user_dataset_labels(self, user_obj):
         labels = super().get_user_dataset_labels(user_obj)
-        if user_obj and review.is_reviewer(user_obj.name):
+        if user_obj and roles.is_reviewer(user_obj.name):
             labels.append(review.PERMISSION_LABEL)
         return labels

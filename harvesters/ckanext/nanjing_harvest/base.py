@@ -17,7 +17,6 @@ source record's key; no stage raises, so consumers never die on a bad record.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import json
@@ -37,6 +36,7 @@ from ckan.lib.search.common import make_connection
 from ckan.logic import index_update_package
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestObjectExtra
+from ckanext.nanjing import localtime
 
 from . import fields
 from .config import ConfigError
@@ -235,9 +235,9 @@ class NanjingHarvester(HarvesterBase):
         return False
 
     def _context(self) -> dict[str, Any]:
-        from ckanext.nanjing.publishing import gate
+        from ckanext.nanjing.publishing import api as publishing
         return {"user": self._get_user_name(), "ignore_auth": True,
-                gate.PUBLISH_WHEN_VALID: True}
+                publishing.PUBLISH_WHEN_VALID: True}
 
     @staticmethod
     def _existing_package(obj) -> model.Package | None:
@@ -338,7 +338,7 @@ class NanjingHarvester(HarvesterBase):
         if mode == DELETE:
             tk.get_action("package_delete")(self._context(), {"id": existing.id})
         else:
-            note = WITHDRAWN_NOTE.format(date=dt.date.today().isoformat())
+            note = WITHDRAWN_NOTE.format(date=localtime.today().isoformat())
             notes = existing.notes or ""
             if not notes.startswith("【已撤回】"):
                 notes = f"{note}\n\n{notes}".strip()
@@ -427,9 +427,8 @@ def _objects_waiting() -> bool:
 def _cancel_publication(package_id: str) -> None:
     """A withdrawn dataset must not be published later by the gate's job
     because an earlier version asked for it."""
-    from ckanext.nanjing.model import PublishRequest
-    model.Session.query(PublishRequest).filter(PublishRequest.package_id == package_id) \
-        .delete(synchronize_session=False)
+    from ckanext.nanjing.publishing import api as publishing
+    publishing.cancel_publication(package_id)
 
 
 def describe(error: tk.ValidationError, dataset_type: str | None) -> str:

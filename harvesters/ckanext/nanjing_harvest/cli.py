@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from . import bench, runner
+from . import runner
 
 __all__ = ["nanjing_harvest"]
 
@@ -13,6 +13,5 @@ def nanjing_harvest():
     """南京政务公开平台采集器的命令。"""
 
 
-nanjing_harvest.add_command(bench.bench_harvest)
 nanjing_harvest.add_command(runner.run)
 nanjing_harvest.add_command(runner.demo_sources)

@@ -385,7 +385,7 @@ def _workbook_file(body: bytes, kind: str) -> Iterator[Path]:
 
 
 def _workbook_sheets(body: bytes, kind: str) -> list[str]:
-    from ckanext.nanjing.publishing import formats
+    from ckanext.nanjing.publishing import api as formats
 
     with _workbook_file(body, kind) as path:
         try:
@@ -395,7 +395,7 @@ def _workbook_sheets(body: bytes, kind: str) -> list[str]:
 
 
 def _sheet_csv(body: bytes, kind: str, sheet: str, header_row: int) -> bytes:
-    from ckanext.nanjing.publishing import formats
+    from ckanext.nanjing.publishing import api as formats
 
     with _workbook_file(body, kind) as path:
         target = path.with_name("sheet.csv")

@@ -6,8 +6,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from .. import codelists
-from ..helpers import nanjing_lang
+from .. import codelists, language
 
 __all__ = ["facets_for", "label_facet_items"]
 
@@ -58,7 +57,7 @@ def facets_for(facets_dict: "OrderedDict[str, Any]", package_type: str) -> "Orde
 
 
 def label_facet_items(search_results: dict[str, Any]) -> dict[str, Any]:
-    lang = nanjing_lang()
+    lang = language.current()
     for field, facet in search_results.get("search_facets", {}).items():
         if field in CODELIST_OF_FIELD:
             codelist = codelists.get(CODELIST_OF_FIELD[field])

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import ckan.authz as authz
 import ckan.model as model
-import ckan.plugins.toolkit as tk
 
-from ..model import Review
+from .model import Review
 
 __all__ = [
     "SUBMITTED", "APPROVED", "RETURNED", "needs_review", "is_under_review", "status",
-    "record", "is_reviewer", "PERMISSION_LABEL",
+    "record", "PERMISSION_LABEL",
 ]
 
 SUBMITTED, APPROVED, RETURNED = "submitted", "approved", "returned"
@@ -49,14 +47,3 @@ def record(package_id: str, event: str, user_name: str | None, comment: str = ""
                     user_id=user.id if user else None)
     model.Session.add(review)
     return review
-
-
-def is_reviewer(user_name: str | None) -> bool:
-    """Sysadmins, and editors or admins of the review organization."""
-    if not user_name:
-        return False
-    if authz.is_sysadmin(user_name):
-        return True
-    org = tk.config.get("ckanext.nanjing.review_organization")
-    return bool(org) and authz.has_user_permission_for_group_or_org(
-        org, user_name, "update_dataset")

@@ -7,8 +7,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from .. import codelists
-from ..helpers import nanjing_lang
+from .. import codelists, language
 
 __all__ = ["catalog_tree", "MAX_ENTRIES"]
 
@@ -27,7 +26,7 @@ def catalog_tree(context: dict[str, Any], organization: str | None = None,
         "fq": " ".join(fq), "rows": MAX_ENTRIES,
         "facet.field": ["organization", "area"], "facet.limit": -1,
     })
-    lang = nanjing_lang()
+    lang = language.current()
     areas = codelists.get("areas")
     order = {item["value"]: index for index, item in enumerate(areas.values)}
 

@@ -13,9 +13,10 @@ import ckan.plugins.toolkit as tk
 from ckan.logic import validate
 from ckan.types import Action, Context
 
-from .. import credit_code
+from .. import identifiers
 from ..catalog import review
-from ..model import Review, Validation
+from ..catalog.model import Review
+from ..publishing.model import Validation
 from ..publishing import gate, jobs, publish
 from . import params, schema
 
@@ -237,7 +238,7 @@ def _check_credit_code(data_dict: dict[str, Any]) -> None:
         if extra.get("key") != "credit_code" or not extra.get("value"):
             continue
         value = str(extra["value"])
-        if not credit_code.is_valid(value):
+        if not identifiers.is_credit_code(value):
             raise tk.ValidationError({"credit_code": [
                 f"统一社会信用代码“{value[:40]}”无效：应为 18 位数字和大写字母"
                 f"（不用 I、O、S、V、Z），末位为 GB 32100 校验码"]})

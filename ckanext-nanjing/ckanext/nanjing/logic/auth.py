@@ -6,6 +6,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context
 
+from .. import roles
 from ..catalog import review
 
 __all__ = [
@@ -20,13 +21,13 @@ def package_show(next_auth, context: Context, data_dict: dict[str, Any]) -> Auth
     """Reviewers read the withheld entries they review, whoever owns them."""
     package = context.get("package") or model.Package.get(data_dict.get("id") or "")
     if package is not None and review.is_under_review(package) \
-            and review.is_reviewer(context.get("user")):
+            and roles.is_reviewer(context.get("user")):
         return {"success": True}
     return next_auth(context, data_dict)
 
 
 def _reviewers_only(context: Context) -> AuthResult:
-    if review.is_reviewer(context.get("user")):
+    if roles.is_reviewer(context.get("user")):
         return {"success": True}
     return {"success": False,
             "msg": tk._("Only reviewers of the government affairs openness office may do this.")}

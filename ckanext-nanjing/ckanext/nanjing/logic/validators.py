@@ -12,8 +12,7 @@ from ckan.lib.navl.dictization_functions import missing
 from ckanext.scheming.helpers import scheming_language_text
 from ckanext.scheming.validation import scheming_validator
 
-from .. import codelists, credit_code
-from ..helpers import nanjing_lang
+from .. import codelists, identifiers, language
 
 __all__ = [
     "nanjing_codelist", "nanjing_credit_code", "nanjing_required_if",
@@ -26,7 +25,7 @@ def _empty(value: Any) -> bool:
 
 
 def _field_label(field: dict[str, Any]) -> str:
-    return scheming_language_text(field.get("label", field["field_name"]), nanjing_lang())
+    return scheming_language_text(field.get("label", field["field_name"]), language.current())
 
 
 @scheming_validator
@@ -37,7 +36,7 @@ def nanjing_codelist(field: dict[str, Any], schema: dict[str, Any]):
         value = data.get(key)
         if _empty(value):
             return
-        lang = nanjing_lang()
+        lang = language.current()
         wrong = [item for item in codelists.values_of(value) if item not in codelist]
         if wrong:
             chinese = lang.startswith("zh")
@@ -60,7 +59,7 @@ def nanjing_credit_code(value: Any, context: dict[str, Any]) -> Any:
     if len(code) != 18:
         raise tk.Invalid(tk._("A unified social credit code has 18 characters; this one has {n}.")
                          .format(n=len(code)))
-    if not credit_code.is_valid(code):
+    if not identifiers.is_credit_code(code):
         raise tk.Invalid(tk._("The check character of unified social credit code {code} is wrong "
                               "(or it uses a letter that codes never use: I, O, S, V, Z).")
                          .format(code=code))
@@ -84,7 +83,7 @@ def nanjing_required_if(field: dict[str, Any], schema: dict[str, Any]):
                 codelist = codelists.get(other_field["codelist"])
                 errors[key].append(tk._("{field} is required when {other} is {value}.").format(
                     field=_field_label(field), other=_field_label(other_field),
-                    value=codelist.label_of(other, nanjing_lang())))
+                    value=codelist.label_of(other, language.current())))
                 raise tk.StopOnError
 
     return validator

@@ -6,7 +6,9 @@ in any column; a column declared personal in the Table Schema
 (`320102********1234`, `138****5678`, `6222 **** **** 1234`). Fields with
 `"code": "credit_code" | "id_number" | "division_code"` must hold valid codes.
 
-The checks come in two forms that find exactly the same problems, because
+What counts as a personal number or a valid code is the platform's one
+answer (`personal_data`, `identifiers`); this module applies it to the
+cells of a table. The checks come in two forms that find exactly the same problems, because
 both call the same per-cell functions on the same raw cell text:
 frictionless checks (`frictionless_checks`) and a vectorised pass over Arrow
 record batches (`check_batch`) that only hands cells matching a cheap regex
@@ -18,7 +20,6 @@ import dataclasses
 import datetime
 import decimal
 import re
-from types import MappingProxyType
 from typing import Any, Iterable, Iterator
 
 import attrs
@@ -27,78 +28,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from frictionless import errors
 
-from .. import credit_code
+from ..identifiers import (CODE_KINDS, CREDIT_ALPHABET, CREDIT_WEIGHTS, FULL_WIDTH, ID_WEIGHTS,
+                           credit_code_problem, id_number_problem, is_nanjing_division_code)
+from ..personal_data import (CANDIDATE, MASK_EXAMPLES, PERSONAL_KINDS, find_personal, is_masked,
+                             redact)
 from .report import MAX_VALUE_CHARS, Problem
 
 __all__ = [
-    "NANJING_CITY", "NANJING_DISTRICTS", "PERSONAL_KINDS", "CODE_KINDS",
-    "is_id_number", "is_credit_code", "id_number_problem", "credit_code_problem", "is_mobile", "is_bank_card",
-    "is_nanjing_division_code", "is_masked", "personal_info_kind",
     "parse_chinese_date", "parse_chinese_number", "parse_percent",
     "PersonalInfoError", "InvalidCodeError", "PersonalInfoCheck", "CodeCheck",
     "frictionless_checks", "check_batch",
 ]
 
-NANJING_CITY = "320100"
-# GB/T 2260 codes of Nanjing's districts.
-NANJING_DISTRICTS = MappingProxyType({
-    "320102": "玄武区", "320104": "秦淮区", "320105": "建邺区", "320106": "鼓楼区",
-    "320111": "浦口区", "320113": "栖霞区", "320114": "雨花台区", "320115": "江宁区",
-    "320116": "六合区", "320117": "溧水区", "320118": "高淳区",
-})
-
-PERSONAL_KINDS = MappingProxyType({
-    "id_number": "身份证号码", "mobile": "手机号码", "bank_card": "银行卡号"})
-CODE_KINDS = MappingProxyType({
-    "credit_code": "统一社会信用代码", "id_number": "身份证号码",
-    "division_code": "南京市行政区划代码"})
-MASK_EXAMPLES = MappingProxyType({
-    "id_number": "320102********1234", "mobile": "138****5678",
-    "bank_card": "6222 **** **** 1234"})
-
 PERSONAL_INFO = "nanjing-personal-info"
 INVALID_CODE = "nanjing-invalid-code"
-
-# First two digits of the region code of a 居民身份证号 (GB/T 2260 provinces;
-# 81/82/83 are the residence permits of Hong Kong, Macao and Taiwan residents).
-PROVINCES = frozenset(
-    [str(n) for n in (*range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47),
-                      *range(50, 55), *range(61, 66))] + ["71", "81", "82", "83"])
-ID_WEIGHTS = tuple(2 ** (17 - i) % 11 for i in range(17))
-ID_CHECK = "10X98765432"
-EARLIEST_BIRTH = datetime.date(1900, 1, 1)
-# 组织机构代码 (GB 11714), characters 9-17 of a 统一社会信用代码.
-ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-CARD_PREFIXES = ("62", "4", "51", "52", "53", "54", "55", "34", "37", "35")
-
-FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ－−／．，＋％", "0123456789Xx--/.,+%")
-
-MOBILE = re.compile(r"(?:(?:\+86|0086|86)[ -]?)?1[3-9][0-9]([ -]?)[0-9]{4}\1[0-9]{4}")
-CARD = re.compile(r"[0-9]{16,19}|[0-9]{4}(?: [0-9]{4}){3}(?: [0-9]{1,3})?")
-MASKED_MOBILE = re.compile(r"(?:(?:\+86|0086|86)[ -]?)?([0-9*]{3})([ -]?)([0-9*]{4})\2([0-9*]{4})")
-MASKED_CARD = re.compile(r"[0-9*]{16,19}|[0-9*]{4}(?: [0-9*]{4}){3}(?: [0-9*]{1,3})?")
-
-# Numbers in free text (after FULL_WIDTH): a formatted mobile (138 1234 5678),
-# a card in groups of four, or a plain run of digits with an optional final X.
-# A run next to a decimal point belongs to a bigger number (13500000000.00).
-TOKEN = re.compile(r"""
-    (?<![0-9])(?<![0-9]\.)
-    (?: (?P<mobile>1[3-9][0-9](?P<sep>[ -])[0-9]{4}(?P=sep)[0-9]{4})
-      | (?P<card>[0-9]{4}(?:\ [0-9]{4}){3}(?:\ [0-9]{1,3})?)
-      | (?P<run>[0-9]+[Xx]?) )
-    (?![0-9])(?!\.[0-9])""", re.VERBOSE)
-# Every cell in which TOKEN can find a personal number matches this (RE2
-# syntax, for pyarrow.compute): a run of exactly 11 or 13 digits (a mobile,
-# with 86 before it) or of 15 or more (0086 and a mobile, cards, ID numbers),
-# or 3-4-4 with separators. Runs of 12 digits (statistical division codes)
-# hold none, and are the commonest long runs in government tables.
-DIGIT = "[0-9０-９]"
-NOT_DIGIT = "(?:^|[^0-9０-９])"
-SEPARATOR = "[ \\-－−]"
-CANDIDATE = (f"{NOT_DIGIT}(?:{DIGIT}{{11}}|{DIGIT}{{13}}|{DIGIT}{{15,}})(?:[^0-9０-９]|$)"
-             f"|{DIGIT}{{3}}{SEPARATOR}{DIGIT}{{4}}{SEPARATOR}{DIGIT}{{4}}")
-# Digits, possibly grouped, that `_redact` may star.
-REDACT = re.compile(r"[0-9０-９](?:[ \-－−]?[0-9０-９XxＸｘ])*")
 
 # Budget figures such as 13500000000 元 are not phone numbers: cells of number
 # and integer fields are checked for mobile numbers only when the field's
@@ -114,49 +57,7 @@ DATE_FORMS = (
 NUMBER = re.compile(r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]+)?")
 
 
-# Pure value checks
-
-def is_id_number(value: str) -> bool:
-    """An 18-character 居民身份证号 (GB 11643-1999)."""
-    return id_number_problem(value) is None
-
-
-def is_credit_code(value: str) -> bool:
-    """A 统一社会信用代码 (GB 32100-2015)."""
-    return credit_code.is_valid(value)
-
-
-def is_mobile(value: str) -> bool:
-    """A mainland mobile number, optionally with +86 and written 3-4-4."""
-    return MOBILE.fullmatch(value) is not None
-
-
-def is_bank_card(value: str) -> bool:
-    """A Luhn-valid card number of a known issuer; ID numbers and organisations'
-    credit codes that happen to pass are not cards."""
-    if not CARD.fullmatch(value):
-        return False
-    digits = value.replace(" ", "")
-    return (_issuer_known(digits) and _luhn_valid(digits) and not is_id_number(digits)
-            and not _is_registered_credit_code(digits))
-
-
-def is_nanjing_division_code(value: str) -> bool:
-    """320100, a district code, or a 9/12-digit statistical code of a district."""
-    if value == NANJING_CITY:
-        return True
-    return (len(value) in (6, 9, 12) and value.isascii() and value.isdigit()
-            and value[:6] in NANJING_DISTRICTS)
-
-
-def is_masked(value: str, kind: str | None = None) -> bool:
-    """A personal number whose middle is replaced by `*`: 320102********1234,
-    138****5678, 6222 **** **** 1234. `kind` limits it to one kind."""
-    if "*" not in value:
-        return False
-    kinds = (kind,) if kind else tuple(PERSONAL_KINDS)
-    return any(_MASKED[k](value) for k in kinds)
-
+# Chinese dates and numbers
 
 def parse_chinese_date(value: str) -> datetime.date | None:
     """2023-05-01, 2023/5/1, 2023.05.01, 20230501, 2023年5月1日; None if it is
@@ -190,13 +91,6 @@ def parse_percent(value: str) -> decimal.Decimal | None:
         return None
     number = parse_chinese_number(text[:-1])
     return None if number is None else number.scaleb(-2)
-
-
-def personal_info_kind(value: str) -> str | None:
-    """The kind ("id_number", "mobile" or "bank_card") of the first unmasked
-    personal number anywhere in `value`, which may be free text; None if
-    there is none."""
-    return _find_personal(value, frozenset(PERSONAL_KINDS))
 
 
 # Frictionless form
@@ -239,7 +133,7 @@ class _NanjingCheck(frictionless.Check):
                 continue
             for problem in self._problems(field, _cell_text(raw), row.row_number):
                 yield self.Errors[0](
-                    note=problem.message, cells=[_redact(_cell_text(c)) for c in cells],
+                    note=problem.message, cells=[redact(_cell_text(c)) for c in cells],
                     row_number=row.row_number, cell=problem.value or "",
                     field_name=field.name, field_number=field.number)
 
@@ -356,12 +250,12 @@ def _plain_18_digits_not_personal(column: pa.Array) -> pa.Array:
 def _credit_codes_valid(column: pa.Array) -> pa.Array:
     """GB 32100's check character computed in Arrow, for columns of a
     million distinct codes; False where Python must say what is wrong."""
-    alphabet = pa.array(list(credit_code.ALPHABET), pa.string())
+    alphabet = pa.array(list(CREDIT_ALPHABET), pa.string())
     # Slices of non-ASCII cells are not text; they are only compared, never
     # read, and such cells are not codes anyway.
     shaped = pc.and_(pc.string_is_ascii(column), pc.equal(pc.binary_length(column), 18))
     total = None
-    for position, weight in enumerate(credit_code.WEIGHTS):
+    for position, weight in enumerate(CREDIT_WEIGHTS):
         value = pc.index_in(pc.utf8_slice_codeunits(column, position, position + 1),
                             value_set=alphabet)
         term = pc.multiply(pc.cast(value, pa.int64()), weight)
@@ -424,7 +318,7 @@ def _fields(schema_descriptor: dict) -> list[_Field]:
 
 
 def _personal_problem(field: _Field, text: str, row_number: int) -> Problem | None:
-    kind = _find_personal(text, field.kinds, field.personal)
+    kind = find_personal(text, field.kinds, field.personal)
     if kind is None:
         return None
     label = PERSONAL_KINDS[kind]
@@ -434,7 +328,7 @@ def _personal_problem(field: _Field, text: str, row_number: int) -> Problem | No
         what = f"列含未脱敏的{label}"
     return Problem(
         code=PERSONAL_INFO, row=row_number, field=field.number, field_name=field.name,
-        value=_redact(text)[:MAX_VALUE_CHARS],
+        value=redact(text)[:MAX_VALUE_CHARS],
         message=f"第 {row_number} 行“{field.name}”{what}；请脱敏（如 {MASK_EXAMPLES[kind]}）"
                 f"或删除后重新上传")
 
@@ -449,7 +343,7 @@ def _code_problem(field: _Field, text: str, row_number: int) -> Problem | None:
             reason = None
         else:
             reason = "已脱敏的号码只能出现在表结构中声明为个人信息的列（personal: id_number）"
-        text = _redact(text)
+        text = redact(text)
     else:
         reason = None if is_nanjing_division_code(text) else (
             "应为 320100、区县代码（如 320102 玄武区）或以区县代码开头的 9 位、12 位统计用区划代码")
@@ -461,60 +355,6 @@ def _code_problem(field: _Field, text: str, row_number: int) -> Problem | None:
         message=f"第 {row_number} 行“{field.name}”列的值不是有效的{CODE_KINDS[field.code]}：{reason}")
 
 
-def _find_personal(value: str, kinds: frozenset[str],
-                   declared: str | None = None) -> str | None:
-    """The kind of the first unmasked personal number in `value`; in a column
-    declared of kind `declared`, values merely shaped like one count too."""
-    text = value if value.isascii() else value.translate(FULL_WIDTH)
-    for match in TOKEN.finditer(text):
-        token = match.group()
-        digits = token.replace(" ", "").replace("-", "")
-        if len(digits) < 11:
-            continue
-        kind = _kind_of(token, digits, match.lastgroup)
-        if kind in kinds:
-            return kind
-        if declared and _shaped_like(declared, digits, match.lastgroup):
-            return declared
-    return None
-
-
-def _kind_of(token: str, digits: str, form: str) -> str | None:
-    # ID numbers first: those of Gansu (62...) can be Luhn-valid like UnionPay cards.
-    if form == "run" and len(digits) == 18 and is_id_number(digits):
-        return None if _is_registered_credit_code(digits) else "id_number"
-    if form != "card" and is_mobile(token):
-        return "mobile"
-    if form != "mobile" and is_bank_card(token):
-        return "bank_card"
-    return None
-
-
-def _shaped_like(kind: str, digits: str, form: str) -> bool:
-    """A declared column's unmasked value that fails its checks (a mistyped
-    ID number is still someone's ID number)."""
-    if kind == "id_number":
-        return form == "run" and len(digits) == 18
-    if kind == "mobile":
-        return form != "card" and (len(digits) == 11 and digits[0] == "1"
-                                   or is_mobile(digits))
-    return form != "mobile" and 16 <= len(digits) <= 19 and digits.isdigit()
-
-
-def _redact(text: str) -> str:
-    """`text` with the middle of every run of 11 or more digits starred, so
-    reports do not store the personal numbers they are about."""
-    def star(match: re.Match) -> str:
-        token = match.group()
-        positions = [i for i, char in enumerate(token.translate(FULL_WIDTH))
-                     if char in "0123456789Xx"]
-        if len(positions) < 11:
-            return token
-        hidden = set(positions[3:-4])
-        return "".join("*" if i in hidden else char for i, char in enumerate(token))
-    return REDACT.sub(star, text)
-
-
 def _cell_text(raw: Any) -> str:
     if isinstance(raw, str):
         return raw
@@ -523,86 +363,3 @@ def _cell_text(raw: Any) -> str:
     if isinstance(raw, decimal.Decimal):
         return format(raw, "f")
     return str(raw)
-
-
-def id_number_problem(value: str) -> str | None:
-    """Why `value` is not a 居民身份证号, in Chinese; None if it is one."""
-    if len(value) != 18:
-        return f"应为 18 位，实为 {len(value)} 位"
-    if not (value[:17].isascii() and value[:17].isdigit() and value[17] in "0123456789Xx"):
-        return "前 17 位应为数字，末位为数字或 X"
-    if value[:2] not in PROVINCES:
-        return "前两位不是省级行政区划代码"
-    try:
-        birth = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
-        return "第 7–14 位不是有效的出生日期"
-    if not EARLIEST_BIRTH <= birth <= datetime.date.today():
-        return "第 7–14 位的出生日期不在 1900 年至今天之间"
-    total = sum(int(char) * weight for char, weight in zip(value, ID_WEIGHTS))
-    if ID_CHECK[total % 11] != value[17].upper():
-        return "末位校验码不符，请核对号码是否抄错"
-    return None
-
-
-def credit_code_problem(value: str) -> str | None:
-    """Why `value` is not a 统一社会信用代码, in Chinese; None if it is one."""
-    if credit_code.is_valid(value):
-        return None
-    if credit_code.is_valid(value.strip()):
-        return "前后有多余的空格"
-    if credit_code.is_valid(value.upper()):
-        return "字母应为大写"
-    if len(value) != 18:
-        return f"应为 18 位，实为 {len(value)} 位"
-    if not all(char in credit_code.ALPHABET for char in value):
-        return "只能由数字和大写字母组成（不使用 I、O、S、V、Z）"
-    return "末位校验码不符，请核对代码是否抄错"
-
-
-def _is_registered_credit_code(value: str) -> bool:
-    """A 统一社会信用代码 whose characters 9-17 are a valid 组织机构代码 as
-    well: one in 31 ID numbers passes the GB 32100 check alone, one in 341
-    passes both."""
-    if not credit_code.is_valid(value):
-        return False
-    body, check = value[8:16], value[16]
-    total = sum(int(char, 36) * weight for char, weight in zip(body, ORG_WEIGHTS))
-    expected = 11 - total % 11
-    return check == {10: "X", 11: "0"}.get(expected, str(expected))
-
-
-def _issuer_known(digits: str) -> bool:
-    return digits.startswith(CARD_PREFIXES) or 2221 <= int(digits[:4]) <= 2720
-
-
-def _luhn_valid(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        digit = int(char)
-        if position % 2:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return total % 10 == 0
-
-
-def _masked_id(value: str) -> bool:
-    return len(value) == 18 and re.fullmatch(r"[0-9]{0,6}\*+[0-9]{0,3}[0-9Xx]?", value) is not None
-
-
-def _masked_mobile(value: str) -> bool:
-    match = MASKED_MOBILE.fullmatch(value)
-    if not match:
-        return False
-    core = match.group(1) + match.group(3) + match.group(4)
-    return re.fullmatch(r"(?:1(?:[3-9][0-9]?)?)?\*+[0-9]{0,4}", core) is not None
-
-
-def _masked_card(value: str) -> bool:
-    if not MASKED_CARD.fullmatch(value):
-        return False
-    core = value.replace(" ", "")
-    return re.fullmatch(r"[0-9]{0,6}\*+[0-9]{0,4}", core) is not None
-
-
-_MASKED = {"id_number": _masked_id, "mobile": _masked_mobile, "bank_card": _masked_card}

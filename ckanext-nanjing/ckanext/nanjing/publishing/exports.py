@@ -2,10 +2,9 @@
 
 CKAN's own dump (`/datastore/dump`) has no XLSX and passes cells such as
 `=HYPERLINK(...)` through untouched, which Excel then runs as formulas.
-Here text cells that begin with `=`, `+`, `-`, `@` (or a tab or carriage
-return, which Excel skips before them) are neutralised: prefixed with `'`
-in CSV, stored as plain text (never a formula) in XLSX. CSV is UTF-8 with
-a BOM so that Excel opens Chinese correctly. Rows are streamed from
+Here text cells that would start a formula are neutralised as in every
+spreadsheet the platform writes (`spreadsheets`), and CSV is UTF-8 with a
+BOM so that Excel opens Chinese correctly. Rows are streamed from
 PostgreSQL with a server-side cursor, so memory does not grow with the table.
 """
 from __future__ import annotations
@@ -22,18 +21,12 @@ import sqlalchemy as sa
 
 from ckanext.datastore.backend import postgres as backend
 
-__all__ = ["FORMATS", "columns_of", "csv_stream", "json_stream", "xlsx_file", "neutralise",
-           "table_csv", "table_xlsx"]
+from ..spreadsheets import FORMATS, neutralise, sheet_title, text_cell
 
-FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8",
-           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["FORMATS", "columns_of", "csv_stream", "json_stream", "xlsx_file"]
+
 TEXT_TYPES = {"text", "varchar", "bpchar", "name", "json", "jsonb"}
 BATCH = 5000
-
-
-def neutralise(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def columns_of(resource_id: str) -> list[tuple[str, str]]:
@@ -105,13 +98,13 @@ def xlsx_file(resource_id: str, title: str) -> tempfile.SpooledTemporaryFile:
 
     columns = columns_of(resource_id)
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=_sheet_title(title))
+    sheet = book.create_sheet(title=sheet_title(title))
     sheet.append([name for name, _ in columns])
     for row in _rows(resource_id, columns):
         cells = []
         for value, (_, kind) in zip(row, columns):
             if isinstance(value, str):
-                cells.append(_text_cell(sheet, value))
+                cells.append(text_cell(sheet, value))
             elif isinstance(value, (dict, list)):
                 cells.append(json.dumps(value, ensure_ascii=False))
             elif isinstance(value, decimal.Decimal):
@@ -123,50 +116,3 @@ def xlsx_file(resource_id: str, title: str) -> tempfile.SpooledTemporaryFile:
     book.save(output)
     output.seek(0)
     return output
-
-
-def _text_cell(sheet, value: str):
-    """A cell that stays plain text even when it looks like a formula."""
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=_excel_safe(value))
-    cell.data_type = "s"
-    return cell
-
-
-def _excel_safe(value: str) -> str:
-    # XML 1.0 cannot hold most control characters; openpyxl refuses them.
-    cleaned = "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 32)
-    return cleaned[:32767]  # Excel's cell limit
-
-
-def _sheet_title(title: str) -> str:
-    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in title).strip() or "data"
-    return cleaned[:31]
-
-
-def table_csv(header: list[str], rows: list[list[Any]]) -> bytes:
-    """A small table (a report, a ranking) as CSV with a BOM, so Excel opens
-    its Chinese; cells that would start a formula are neutralised."""
-    output = io.StringIO()
-    writer = csv.writer(output)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([neutralise(value) if isinstance(value, str) else
-                         "" if value is None else value for value in row])
-    return ("\ufeff" + output.getvalue()).encode("utf-8")
-
-
-def table_xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
-    """The same table as a workbook; text stays text even when it looks like a formula."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=_sheet_title(title))
-    sheet.append(header)
-    for row in rows:
-        sheet.append([_text_cell(sheet, value) if isinstance(value, str) else value
-                      for value in row])
-    output = io.BytesIO()
-    book.save(output)
-    return output.getvalue()

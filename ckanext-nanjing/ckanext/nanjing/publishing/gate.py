@@ -45,7 +45,7 @@ import ckan.lib.uploader as uploader
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ..model import PublishRequest, Validation
+from .model import PublishRequest, Validation
 from . import engine, formats
 from .encoding import EncodingProblem
 from .report import Problem, Report

@@ -8,7 +8,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ..model import Validation
+from .model import Validation
 from . import gate, publish
 
 __all__ = ["after_save", "enqueue", "validate_resource"]

@@ -27,10 +27,11 @@ import ckan.lib.datapreview as datapreview
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ..model import PublishRequest, Validation
+from .model import PublishRequest, Validation
 from . import datastore, formats, gate
 
-__all__ = ["load_checked", "validate_stored", "publish_if_requested", "site_context"]
+__all__ = ["load_checked", "validate_stored", "publish_if_requested", "cancel_publication",
+           "site_context"]
 
 log = logging.getLogger(__name__)
 
@@ -160,3 +161,11 @@ def publish_if_requested(package_id: str) -> bool:
     _save_package(package_id, None, public=True)
     log.info("Published %s: all its tabular resources passed the gate", package.name)
     return True
+
+
+def cancel_publication(package_id: str) -> None:
+    """Forgets that a dataset's publication was asked for (not committed):
+    a withdrawn dataset must not be published later by the gate's job
+    because an earlier version asked for it."""
+    model.Session.query(PublishRequest).filter(PublishRequest.package_id == package_id) \
+        .delete(synchronize_session=False)

@@ -6,52 +6,23 @@ from __future__ import annotations
 
 from typing import Any
 
-import ckan.authz as authz
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from .. import ratelimit
-from ..catalog import review
+from .. import ratelimit, roles
 from . import privacy
 from .model import Request
 
-__all__ = ["WRONG_CODE", "TOO_MANY_TRIES", "is_handler", "handled_organizations",
-           "resolve", "role_of", "organization_filter"]
+__all__ = ["WRONG_CODE", "TOO_MANY_TRIES", "resolve", "role_of", "organization_filter"]
 
 WRONG_CODE = "申请编号或查询码不正确，请核对回执上的编号和查询码"
 TOO_MANY_TRIES = "查询码错误次数过多，请 {minutes} 分钟后再试"
-CAPACITIES = ("admin", "editor")
 
 
 def _user(context: Context) -> model.User | None:
     name = context.get("user")
     return model.User.get(name) if name else None
-
-
-def is_handler(user_name: str | None, organization_id: str) -> bool:
-    """Sysadmins, and editors or admins of the organization (its stewards)."""
-    if not user_name:
-        return False
-    if authz.is_sysadmin(user_name):
-        return True
-    return authz.users_role_for_group_or_org(organization_id, user_name) in CAPACITIES
-
-
-def handled_organizations(user_name: str | None) -> list[str] | None:
-    """Ids of the organizations whose requests the user handles; None: all."""
-    if not user_name:
-        return []
-    if authz.is_sysadmin(user_name) or review.is_reviewer(user_name):
-        return None
-    user = model.User.get(user_name)
-    if user is None:
-        return []
-    rows = (model.Session.query(model.Member.group_id)
-            .filter(model.Member.table_name == "user", model.Member.table_id == user.id,
-                    model.Member.state == "active", model.Member.capacity.in_(CAPACITIES))
-            .all())
-    return [row.group_id for row in rows]
 
 
 def organization_filter(value: Any) -> str:
@@ -64,9 +35,9 @@ def organization_filter(value: Any) -> str:
 
 def role_of(context: Context, request: Request) -> str | None:
     user_name = context.get("user")
-    if is_handler(user_name, request.organization_id):
+    if roles.is_steward(user_name, request.organization_id):
         return "handler"
-    if review.is_reviewer(user_name):
+    if roles.is_reviewer(user_name):
         return "reviewer"
     user = _user(context)
     if user is not None and request.user_id == user.id:

@@ -15,9 +15,8 @@ from ckan.lib.navl.dictization_functions import validate
 from ckan.types import Context
 from sqlalchemy import text as sql
 
-from .. import ratelimit, workdays
-from ..publishing import checks
-from . import access, clock, documents, fees, letters, mail, privacy, results
+from .. import localtime, personal_data, printing, ratelimit, roles, workdays
+from . import access, applicant_mail, clock, documents, fees, letters, privacy, results
 from .model import Request, RequestAppeal, RequestEvent, RequestFile, RequestLetter
 from .schema import (CATEGORIES, CHANNELS, DELIVERIES, ID_TYPES, PROVISIONS, applicant_problems,
                      create_schema, integer)
@@ -53,7 +52,7 @@ DATED_BACK = frozenset(["submit_correction", "end_consultation", "fee_paid", "de
 
 
 def _today() -> datetime.date:
-    return datetime.date.today()
+    return localtime.today()
 
 
 def _rollback_on_error(function):
@@ -222,7 +221,7 @@ def nanjing_request_create(context: Context, data_dict: dict[str, Any]) -> dict[
         errors.setdefault(field, messages)
     if errors:
         raise tk.ValidationError(errors)
-    handler = access.is_handler(context.get("user"), org.id)
+    handler = roles.is_steward(context.get("user"), org.id)
     id_number = data["id_number"].strip().upper()
     applicant_key = privacy.code_hash("id:" + id_number)
     _refuse_bulk(context, applicant_key, handler)
@@ -237,7 +236,7 @@ def nanjing_request_create(context: Context, data_dict: dict[str, Any]) -> dict[
         applicant_type=data["applicant_type"], applicant_category=data["applicant_category"],
         applicant_name=data["name"], id_type=data["id_type"],
         id_number_encrypted=privacy.encrypt(id_number),
-        id_number_masked=privacy.mask_id(id_number), applicant_key=applicant_key,
+        id_number_masked=personal_data.mask_id(id_number), applicant_key=applicant_key,
         phone=data["phone"], email=data.get("email") or "", address=data.get("address") or "",
         description=data["description"], doc_number=data.get("doc_number") or "",
         purpose=data.get("purpose") or "", provision=data["provision"],
@@ -251,7 +250,7 @@ def nanjing_request_create(context: Context, data_dict: dict[str, Any]) -> dict[
                     "handler" if handler else "applicant", received, "", {})
     letter = _write_letter(request, event, "receipt", "handler")
     _commit(context)
-    mail.receipt_sent(request, code, letter)
+    applicant_mail.receipt_sent(request, code, letter)
     answer = request_dict(request, "handler" if handler else "applicant")
     answer["lookup_code"] = code
     return answer
@@ -285,7 +284,7 @@ def nanjing_request_list(context: Context, data_dict: dict[str, Any]) -> dict[st
         query = query.filter(Request.user_id == (user.id if user else None))
         role = "applicant"
     else:
-        handled = access.handled_organizations(context.get("user"))
+        handled = roles.steward_organizations(context.get("user"))
         if handled is not None:
             query = query.filter(Request.organization_id.in_(handled or [""]))
         role = "handler"
@@ -376,8 +375,8 @@ def _letter_bytes(letter: RequestLetter, kind: str) -> bytes:
     if kind == "html":
         return letter.html.encode()
     if getattr(letter, kind) is None:
-        made = letters.Letter(letter.kind, letter.title, letter.html, letter.text)
-        setattr(letter, kind, letters.to_pdf(made) if kind == "pdf" else letters.to_docx(made))
+        made = printing.Document(letter.kind, letter.title, letter.html, letter.text)
+        setattr(letter, kind, printing.to_pdf(made) if kind == "pdf" else printing.to_docx(made))
         model.Session.commit()
     return getattr(letter, kind)
 
@@ -397,13 +396,12 @@ def nanjing_request_file_show(context: Context, data_dict: dict[str, Any]) -> di
 # Transitions
 
 def _roles(context: Context, request: Request, role: str) -> set[str]:
-    from ..catalog import review
-    roles = {role}
-    if access.is_handler(context.get("user"), request.organization_id):
-        roles.add("handler")
-    if review.is_reviewer(context.get("user")):
-        roles.add("reviewer")
-    return roles
+    found = {role}
+    if roles.is_steward(context.get("user"), request.organization_id):
+        found.add("handler")
+    if roles.is_reviewer(context.get("user")):
+        found.add("reviewer")
+    return found
 
 
 def _has(request: Request, transition: str) -> bool:
@@ -442,11 +440,11 @@ def _why_not(request: Request, key: str, today: datetime.date) -> str | None:
     return None
 
 
-def allowed_transitions(request: Request, roles: set[str],
+def allowed_transitions(request: Request, actor_roles: set[str],
                         today: datetime.date | None = None) -> list[str]:
     today = today or _today()
     return [key for key, t in TRANSITIONS.items()
-            if request.state in t.sources and t.actors & roles
+            if request.state in t.sources and t.actors & actor_roles
             and _why_not(request, key, today) is None]
 
 
@@ -647,8 +645,8 @@ def nanjing_request_transition(context: Context, data_dict: dict[str, Any]) -> d
     transition = TRANSITIONS.get(key) if isinstance(key, str) else None
     if transition is None:
         raise tk.ValidationError({"transition": ["没有这种办理步骤"]})
-    roles = _roles(context, request, role)
-    if not transition.actors & roles:
+    actor_roles = _roles(context, request, role)
+    if not transition.actors & actor_roles:
         raise tk.NotAuthorized(f"您不能执行“{transition.label}”")
     if request.state not in transition.sources:
         raise tk.ValidationError({"transition": [
@@ -656,7 +654,7 @@ def nanjing_request_transition(context: Context, data_dict: dict[str, Any]) -> d
     if key in ("approve_extension", "reject_extension"):
         actor_kind = "reviewer"
     else:
-        actor_kind = "handler" if "handler" in roles else "applicant"
+        actor_kind = "handler" if "handler" in actor_roles else "applicant"
     # The legal windows are judged on the day the step is dated.
     day = _event_day(data_dict, request, actor_kind, key,
                      authz.is_sysadmin(context.get("user")))
@@ -698,10 +696,10 @@ def nanjing_request_transition(context: Context, data_dict: dict[str, Any]) -> d
         letter = _write_letter(request, event, kind, "handler")
     _commit(context)
     if letter is not None and letter.kind in APPLICANT_LETTERS:
-        mail.letter_sent(request, letter)
+        applicant_mail.letter_sent(request, letter)
     answer = request_dict(request, role)
     answer["allowed_transitions"] = [{"key": k, "label": TRANSITIONS[k].label}
-                                     for k in allowed_transitions(request, roles)]
+                                     for k in allowed_transitions(request, actor_roles)]
     return answer
 
 
@@ -726,9 +724,9 @@ def nanjing_request_publish(context: Context, data_dict: dict[str, Any]) -> dict
         or request.description[:2000]
     title = _text(data_dict, "title", "公开事项名称", 200, required=False) \
         or f"依申请公开：{content[:60]}"
-    kind = checks.personal_info_kind(content + " " + title)
+    kind = personal_data.personal_info_kind(content + " " + title)
     if kind or request.applicant_name in content + title:
-        found = checks.PERSONAL_KINDS.get(kind, "申请人姓名")
+        found = personal_data.PERSONAL_KINDS.get(kind, "申请人姓名")
         raise tk.ValidationError({"disclosure_content": [
             f"草稿内容含有个人信息（{found}），请在“公开内容”中填写去除个人信息后的内容"]})
     draft = {

@@ -9,7 +9,7 @@ import dataclasses
 import datetime
 from typing import Any
 
-from .. import workdays
+from .. import localtime, workdays
 from .states import OPEN_STATES, PAUSE_KINDS
 
 __all__ = ["REPLY_DAYS", "CORRECTION_WINDOW", "FEE_PAYMENT_DAYS", "Clock", "clock_of",
@@ -78,7 +78,7 @@ def _provisional(years: tuple[int, ...]) -> str:
 
 def deadline_dict(request, today: datetime.date | None = None) -> dict[str, Any]:
     """What every page and API answer shows about the deadline."""
-    today = today or datetime.date.today()
+    today = today or localtime.today()
     clock = clock_of(request)
     due = clock.deadline()
     answer: dict[str, Any] = {

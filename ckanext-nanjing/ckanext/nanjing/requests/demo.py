@@ -22,7 +22,7 @@ from typing import Any, Callable
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .. import credit_code, workdays
+from .. import identifiers, localtime, workdays
 from . import privacy, results
 from .actions import APPEAL_KINDS, APPEAL_OUTCOMES
 from .model import Request, RequestAppeal
@@ -94,7 +94,7 @@ def credit(rng: random.Random, prefix: str, region: str) -> str:
     body = "".join(rng.choice("0123456789") for _ in range(8))
     check = 11 - sum(int(c) * w for c, w in zip(body, ORG_CODE_WEIGHTS)) % 11
     first17 = prefix + region + body + {10: "X", 11: "0"}.get(check, str(check))
-    return first17 + credit_code.check_character(first17)
+    return first17 + identifiers.check_character(first17)
 
 
 def _natural(rng: random.Random) -> dict[str, Any]:
@@ -510,7 +510,7 @@ class Planned:
 def plan(today: datetime.date | None = None) -> list[Planned]:
     """Every demo request with its dates: closed ones spread over the year,
     open ones dated so that the clock stands where the scenario says."""
-    today = today or datetime.date.today()
+    today = today or localtime.today()
     first = datetime.date(today.year, 1, 5)
     if today < datetime.date(today.year, 6, 1):  # early in a year: the last twelve months
         first = today - datetime.timedelta(days=330)
@@ -563,7 +563,7 @@ def _appeal_dates(rng: random.Random, replied: datetime.date, today: datetime.da
 def load(today: datetime.date | None = None, echo: Callable[[str], None] = print) -> dict:
     """Create the demo requests unless they exist; returns the counts per
     state, pause kind and result."""
-    today = today or datetime.date.today()
+    today = today or localtime.today()
     planned = plan(today)
     existing = (model.Session.query(Request)
                 .filter(Request.applicant_key.in_(_keys(planned))).count())

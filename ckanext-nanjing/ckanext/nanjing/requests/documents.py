@@ -1,6 +1,6 @@
 """Files that come with a reply: documents (PDF, Word, Excel, CSV or text,
 scans as images), never programs, web pages or archives, judged by their
-bytes (the gate's `formats.foreign`), not their names."""
+bytes (`sniffing`, as the gate judges tables), not their names."""
 from __future__ import annotations
 
 import mimetypes
@@ -10,7 +10,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ..publishing import formats
+from .. import sniffing
 
 __all__ = ["Upload", "read_uploads"]
 
@@ -40,9 +40,9 @@ def _problem(name: str, content: bytes) -> str | None:
     with tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as handle:
         handle.write(content)
         handle.flush()
-        kind = formats.foreign(Path(handle.name))
+        kind = sniffing.foreign(Path(handle.name))
         if kind is None:
-            sniffed = formats.sniff(Path(handle.name))
+            sniffed = sniffing.sniff(Path(handle.name))
             binary = b"\x00" in content[:4096]
             if sniffed in ("zip", "xls") or (sniffed in ("text", "json") and not binary):
                 return None

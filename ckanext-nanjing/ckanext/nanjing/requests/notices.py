@@ -9,6 +9,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context
 
+from .. import roles
 from . import access
 from .model import Request, RequestNotice
 from .reminders import KINDS, request_url
@@ -26,7 +27,7 @@ def nanjing_request_notices(context: Context, data_dict: dict[str, Any]) -> dict
     tk.check_access("nanjing_request_notices", context, data_dict)
     query = (model.Session.query(RequestNotice, Request)
              .join(Request, Request.id == RequestNotice.request_id))
-    handled = access.handled_organizations(context.get("user"))
+    handled = roles.steward_organizations(context.get("user"))
     if handled is not None:
         query = query.filter(Request.organization_id.in_(handled or [""]))
     if data_dict.get("organization"):

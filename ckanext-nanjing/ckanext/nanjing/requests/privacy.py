@@ -1,5 +1,5 @@
 """Applicants' personal data: ID numbers kept encrypted (Fernet) and shown
-masked, 查询码 kept only as a keyed hash. The key comes from
+masked (`personal_data.mask_id`), 查询码 kept only as a keyed hash. The key comes from
 `ckanext.nanjing.requests.secret`, or CKAN's SECRET_KEY when that is unset."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import secrets
 import ckan.plugins.toolkit as tk
 from cryptography.fernet import Fernet, InvalidToken
 
-__all__ = ["encrypt", "decrypt", "mask_id", "mask_phone", "new_lookup_code",
+__all__ = ["encrypt", "decrypt", "new_lookup_code",
            "normalise_code", "code_hash", "codes_match"]
 
 # No 0/O, 1/I/L: codes are read aloud and copied from paper.
@@ -40,21 +40,6 @@ def decrypt(token: str) -> str | None:
         return _fernet().decrypt(token.encode()).decode()
     except (InvalidToken, ValueError):
         return None
-
-
-def mask_id(value: str) -> str:
-    """3201**********1234 for 18 characters; shorter numbers keep their last two."""
-    value = value.strip()
-    if len(value) >= 12:
-        return value[:4] + "*" * (len(value) - 8) + value[-4:]
-    return "*" * max(len(value) - 2, 1) + value[-2:]
-
-
-def mask_phone(value: str) -> str:
-    digits = value.strip()
-    if len(digits) >= 7:
-        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
-    return "*" * len(digits)
 
 
 def new_lookup_code() -> str:

@@ -1,6 +1,6 @@
 """Reminders to the handlers: a request 5 working days from its deadline
 (near) or past it (overdue) is told to the editors and admins of the
-addressed organization, by mail through CKAN's mailer and as a notice on
+addressed organization, by mail through the platform's mailer and as a notice on
 the portal. Run daily by `ckan nanjing-requests remind` (cron).
 
 Each reminder is sent once per (request, kind, due date): the notice row's
@@ -14,11 +14,10 @@ import logging
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckan.lib import mailer
 from sqlalchemy.dialects.postgresql import insert
 
+from .. import localtime, mail, roles
 from . import clock
-from .access import CAPACITIES
 from .model import Request, RequestNotice
 from .states import OPEN_STATES, STATES
 
@@ -44,7 +43,7 @@ def handlers_of(organization_id: str) -> list[model.User]:
             .join(model.Member, model.Member.table_id == model.User.id)
             .filter(model.Member.group_id == organization_id,
                     model.Member.table_name == "user", model.Member.state == "active",
-                    model.Member.capacity.in_(CAPACITIES),
+                    model.Member.capacity.in_(roles.STEWARD_CAPACITIES),
                     model.User.state == "active", model.User.email.isnot(None),
                     model.User.email != "")
             .order_by(model.User.name).all())
@@ -91,22 +90,13 @@ def _record(request: Request, kind: str, due: datetime.date, line: str) -> bool:
     return inserted is not None
 
 
-def _mail(user: model.User, subject: str, body: str, number: str) -> bool:
-    try:
-        mailer.mail_recipient(user.fullname or user.name, user.email, subject, body)
-        return True
-    except (mailer.MailerException, OSError):
-        log.exception("Could not mail the reminder of %s to %s", number, user.email)
-        return False
-
-
 def remind(today: datetime.date | None = None, echo=None) -> Outcome:
     """Record and mail the reminders due today. The notice is committed
     before the mails go out: a mail server that is down loses no reminder
     on the portal, and the failure is logged and counted."""
-    today = today or datetime.date.today()
+    today = today or localtime.today()
     echo = echo or (lambda text: None)
-    outcome = Outcome(no_smtp=not tk.config.get("smtp.server"))
+    outcome = Outcome(no_smtp=not mail.configured())
     if outcome.no_smtp:
         log.warning("smtp.server is not set: reminders are shown on the portal only")
     query = (model.Session.query(Request).filter(Request.state.in_(sorted(OPEN_STATES)))
@@ -127,7 +117,8 @@ def remind(today: datetime.date | None = None, echo=None) -> Outcome:
             outcome.unreachable += 1
             log.warning("No handler with an email for the reminder of %s", request.number)
         for user in handlers:
-            if _mail(user, subject, body, request.number):
+            if mail.send(user.fullname or user.name, user.email, subject, body,
+                         f"the reminder of {request.number}"):
                 outcome.mailed += 1
             else:
                 outcome.failed += 1

@@ -9,8 +9,7 @@ from typing import Any, Callable
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import Invalid, missing
 
-from .. import credit_code
-from ..publishing import checks
+from .. import identifiers, localtime
 
 __all__ = ["APPLICANT_TYPES", "CATEGORIES", "ID_TYPES", "PROVISIONS", "DELIVERIES",
            "CHANNELS", "integer", "create_schema", "applicant_problems"]
@@ -89,7 +88,7 @@ def date(value: Any, context) -> Any:
         day = datetime.date.fromisoformat(str(value).strip()[:10])
     except ValueError:
         raise Invalid("日期格式应为 YYYY-MM-DD，如 2026-12-03")
-    if day > datetime.date.today():
+    if day > localtime.today():
         raise Invalid("日期不能晚于今天")
     return day
 
@@ -143,7 +142,7 @@ def applicant_problems(data: dict[str, Any]) -> dict[str, list[str]]:
         if id_type == "credit_code":
             errors["id_type"] = ["自然人请选择居民身份证、护照或其他有效身份证件"]
         elif id_type == "id_card" and number:
-            problem = checks.id_number_problem(number)
+            problem = identifiers.id_number_problem(number)
             if problem:
                 errors["id_number"] = [f"身份证号码有误：{problem}"]
     elif kind == "legal":
@@ -152,8 +151,8 @@ def applicant_problems(data: dict[str, Any]) -> dict[str, list[str]]:
                                             "社会公益组织、法律服务机构或其他"]
         if id_type != "credit_code":
             errors["id_type"] = ["法人或其他组织请填写统一社会信用代码"]
-        elif number and not credit_code.is_valid(number):
-            problem = checks.credit_code_problem(number)
+        elif number and not identifiers.is_credit_code(number):
+            problem = identifiers.credit_code_problem(number)
             errors["id_number"] = [f"统一社会信用代码有误：{problem}"]
     if (data.get("delivery") == "email" or data.get("provision") == "email") \
             and not data.get("email"):

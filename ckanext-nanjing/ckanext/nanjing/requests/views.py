@@ -5,7 +5,6 @@ Action API; every refusal of an action is shown on the page in Chinese."""
 from __future__ import annotations
 
 import base64
-import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -13,7 +12,7 @@ from flask import Blueprint, make_response
 
 import ckan.plugins.toolkit as tk
 
-from .. import codelists
+from .. import codelists, localtime
 from . import forms, states
 from .actions import APPLICANT_LETTERS
 
@@ -310,7 +309,7 @@ def _detail_page(id: str, form: str = "", values: dict | None = None,
     extra = {"request": found, "form": form, "values": values or {}, "errors": errors or {},
              "fields": forms.TRANSITION_FIELDS, "results": _results(),
              "appeal_kinds": forms.APPEAL_KINDS, "appeal_outcomes": forms.APPEAL_OUTCOMES,
-             "today": datetime.date.today().isoformat(),
+             "today": localtime.today().isoformat(),
              "areas": [(area["value"], area["label"]) for area in codelists.get("areas").values],
              "can_publish": _allowed("nanjing_request_publish", found),
              "can_appeal": _allowed("nanjing_request_appeal_record", found)}

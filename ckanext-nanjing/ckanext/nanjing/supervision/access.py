@@ -7,7 +7,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ..requests import access
+from .. import roles
 
 __all__ = ["CITY", "Scope", "resolve"]
 
@@ -38,7 +38,7 @@ def resolve(user_name: str | None, value: Any) -> Scope:
     if not isinstance(value, str) or not value.strip():
         raise tk.ValidationError({"organization": [
             "请指定机关（名称或 id），或 city 表示全市汇总"]})
-    handled = access.handled_organizations(user_name)
+    handled = roles.steward_organizations(user_name)
     if value.strip() == CITY:
         if handled is not None:
             raise tk.NotAuthorized("只有公开办审核人员可以查看全市汇总的年度报告")

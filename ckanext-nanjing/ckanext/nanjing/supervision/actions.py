@@ -11,7 +11,7 @@ from ckan.types import Context
 
 from werkzeug.datastructures import FileStorage
 
-from ..requests import access as request_access
+from .. import localtime, roles
 from . import access, document, entries, report, summary
 from .model import CITY_KEY
 
@@ -24,7 +24,7 @@ FIRST_YEAR = 2008
 
 
 def _today() -> datetime.date:
-    return datetime.date.today()
+    return localtime.today()
 
 
 def report_year(value: Any, today: datetime.date) -> int:
@@ -57,7 +57,7 @@ def _publication(scope: access.Scope, year: int, today: datetime.date) -> dict[s
         if entry and entry.published_package_id else None
     if package is not None and package.state != "active":
         package = None
-    published = entry.published.date() if package is not None and entry.published else None
+    published = localtime.date_of(entry.published) if package is not None and entry.published else None
     if published:
         status = "published_late" if published > due else "published"
     elif year >= today.year:
@@ -241,7 +241,7 @@ def nanjing_supervision_summary(context: Context, data_dict: dict[str, Any]) -> 
     tk.check_access("nanjing_supervision_summary", context, data_dict)
     month = _month(data_dict.get("month"))
     organization = _organization(data_dict.get("organization"))
-    handled = request_access.handled_organizations(context.get("user"))
+    handled = roles.steward_organizations(context.get("user"))
     if organization and organization != access.CITY and handled is not None:
         org = model.Group.get(organization)
         if org is None or org.id not in handled:

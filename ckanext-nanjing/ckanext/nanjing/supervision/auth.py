@@ -6,7 +6,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context
 
-from ..requests import access as request_access
+from .. import roles
 from . import access
 
 __all__ = ["nanjing_annual_report", "nanjing_annual_report_entry_update",
@@ -40,7 +40,7 @@ def nanjing_annual_report_publish(context: Context, data_dict: dict[str, Any]) -
 def nanjing_supervision_summary(context: Context, data_dict: dict[str, Any]) -> AuthResult:
     if not context.get("user"):
         return {"success": False, "msg": "请先登录"}
-    if request_access.handled_organizations(context.get("user")) == []:
+    if roles.steward_organizations(context.get("user")) == []:
         return {"success": False, "msg": "只有公开办审核人员和各部门工作人员可以查看监督考核"}
     return {"success": True}
 

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from .. import localtime
 from . import supervise as job
 from .weights import WeightsError
 
@@ -23,7 +24,7 @@ def supervise(no_links: bool, day: str):
     except ValueError:
         click.echo(f"日期“{day[:20]}”不是 YYYY-MM-DD 格式", err=True)
         sys.exit(2)
-    if today and today > datetime.date.today():
+    if today and today > localtime.today():
         click.echo("不能按未来的日期计算", err=True)
         sys.exit(2)
     try:

@@ -12,7 +12,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ..publishing import checks
+from .. import personal_data
 from . import tables
 from .model import CITY_KEY, ReportEntry
 
@@ -84,9 +84,9 @@ def _text(value: Any, label: str, limit: int) -> str:
     if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
         raise ValueError(f"“{label}”含有无法保存的控制字符")
     # The report is published: the platform's one personal-data detector.
-    kind = checks.personal_info_kind(text)
+    kind = personal_data.personal_info_kind(text)
     if kind:
-        raise ValueError(f"“{label}”含有未脱敏的个人信息（{checks.PERSONAL_KINDS[kind]}），"
+        raise ValueError(f"“{label}”含有未脱敏的个人信息（{personal_data.PERSONAL_KINDS[kind]}），"
                          "年度报告将向社会公开，请删除或脱敏")
     return text
 

@@ -7,7 +7,7 @@ from typing import Iterable
 
 import ckan.model as model
 
-from ..requests.model import Request, RequestAppeal, RequestEvent
+from ..requests.api import Request, RequestAppeal, RequestEvent
 from .tables import WITHDRAWN_ROW, AppealFacts, DocumentFacts, RequestFacts
 
 __all__ = ["request_facts", "appeal_facts", "fees_collected", "document_facts", "day_of"]

@@ -16,15 +16,12 @@ from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 import ckan.model as model
-import ckan.plugins.toolkit as tk
 
-from .. import workdays
-from .. import codelists, helpers
-from ..model.validation import Validation
-from ..publishing import gate
-from ..requests.clock import deadline_dict
-from ..requests.model import Request
-from ..requests.states import OPEN_STATES
+from .. import codelists, localtime, workdays
+from ..catalog import api as catalog_api
+from ..publishing import api as gate
+from ..publishing.api import Validation
+from ..requests.api import OPEN_STATES, Request, deadline_dict
 from . import links, posts as post_figures, quality
 from .facts import day_of
 
@@ -38,12 +35,12 @@ LIST_LIMIT = 300                # items kept per list and body; the count is kep
 FREQUENCY_DAYS = {"realtime": 1, "daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92,
                   "yearly": 366}
 GRACE = datetime.timedelta(days=1)
-LOCAL_OFFSET = datetime.timedelta(hours=8)  # metadata times are UTC; days are Beijing's
 DEADLINE_PATTERN = re.compile(r"(\d{1,3})\s*个工作日")
 
 
 def local_date(moment: datetime.datetime | None) -> datetime.date | None:
-    return (moment + LOCAL_OFFSET).date() if moment else None
+    """The platform's date of a stored (UTC) metadata time."""
+    return localtime.date_of(moment) if moment else None
 
 
 def _list(value: Any) -> list[str]:
@@ -234,7 +231,7 @@ def _datasets(catalog: _Catalog, package: model.Package, figures: dict[str, Indi
 
 
 def _policies(catalog: _Catalog, package: model.Package, figures: dict[str, Indicator]):
-    if not helpers.nanjing_needs_interpretation(
+    if not catalog_api.needs_interpretation(
             {"document_kind": package.extras.get("document_kind")}):
         return
     named = package.extras.get("interpretation") or ""

@@ -13,6 +13,7 @@ from typing import Any, Callable
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from .. import localtime
 from . import indicators, links, scores, weights as weights_file
 from .model import CITY_KEY, Figures
 
@@ -70,7 +71,7 @@ def run(today: datetime.date | None = None, check_links: bool = True,
     """Raises weights.WeightsError before anything changes if the weights
     file is unusable."""
     started = time.monotonic()
-    today = today or datetime.date.today()
+    today = today or localtime.today()
     weights = weights_file.load()
     checked = unreachable = 0
     if check_links:
@@ -81,7 +82,7 @@ def run(today: datetime.date | None = None, check_links: bool = True,
     bodies = list(indicators.compute(today).values())
     now = datetime.datetime.utcnow()
     month = today.strftime("%Y-%m")
-    common = {"today": today.isoformat(), "computed": now.isoformat(timespec="seconds"),
+    common = {"today": today.isoformat(), "computed": localtime.local(now).isoformat(timespec="seconds"),
               "weights": weights}
     for body in bodies:
         body.update(common, score=scores.score(body["indicators"], weights))

@@ -19,7 +19,7 @@ import dataclasses
 import datetime
 from typing import Iterable
 
-from ..requests import results
+from ..requests import api as requests_api
 
 __all__ = ["RequestFacts", "AppealFacts", "COLUMNS", "TABLE3_ROWS", "TABLE4_KINDS",
            "TABLE4_OUTCOMES", "TABLE2_DOCUMENT_ROWS", "TABLE2_DOCUMENT_COLUMNS", "DocumentFacts",
@@ -67,7 +67,7 @@ def _table3_rows() -> list[tuple[str, str, int]]:
             ("carried_in", "二、上年结转政府信息公开申请数量", 0),
             ("results", "三、本年度办理结果", 0)]
     numbered: dict[str, int] = {}
-    for result in results.RESULTS.values():
+    for result in requests_api.RESULTS.values():
         if result.key in _OFFICIAL:
             rows.append((result.key, _OFFICIAL[result.key], 1))
             continue

@@ -13,8 +13,7 @@ from markupsafe import Markup
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ..requests import access as request_access
-from ..publishing import exports
+from .. import roles, spreadsheets
 from . import access, dashboard as tables, document, summary, weights
 from .model import Figures
 
@@ -29,7 +28,7 @@ def _user() -> str:
 
 def _choices(user: str) -> list[dict[str, str]]:
     """The bodies whose report the user may read (and the city, for reviewers)."""
-    handled = request_access.handled_organizations(user)
+    handled = roles.steward_organizations(user)
     query = model.Session.query(model.Group).filter(
         model.Group.is_organization.is_(True), model.Group.state == "active")
     if handled is not None:
@@ -218,9 +217,9 @@ def index():
 def _table_response(title: str, header: list[str], rows: list[list[Any]], fmt: str,
                     filename: str):
     if fmt == "csv":
-        body, kind = exports.table_csv(header, rows), exports.FORMATS["csv"]
+        body, kind = spreadsheets.table_csv(header, rows), spreadsheets.FORMATS["csv"]
     else:
-        body, kind = exports.table_xlsx(title, header, rows), exports.FORMATS["xlsx"]
+        body, kind = spreadsheets.table_xlsx(title, header, rows), spreadsheets.FORMATS["xlsx"]
     response = make_response(body)
     response.headers["Content-Type"] = kind
     response.headers["Content-Disposition"] = (

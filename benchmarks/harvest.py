@@ -1,4 +1,4 @@
-"""`ckan nanjing-harvest bench-harvest`: the harvesters' end-to-end speed.
+"""make bench-harvest: the harvesters' end-to-end speed.
 
 Fills the bench exchange database (scripts/bench.sh creates it) with N
 budget-disclosure rows of 市财政局's system, as the demo source's
@@ -14,6 +14,8 @@ reported an error: it exits 1 if such a check fails.
 
 It empties the CKAN database and the Solr site of the config it runs on,
 so it refuses any config whose ckan.site_id does not end in `_bench`.
+Run as `python benchmarks/harvest.py --ini .local/bench.ini`
+(scripts/bench.sh prepares that config and its databases).
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-import click
+import argparse
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
@@ -37,7 +39,7 @@ from sqlalchemy.pool import NullPool
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-__all__ = ["bench_harvest", "generate_rows"]
+__all__ = ["generate_rows", "run", "main"]
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SOURCE_TYPE = "nanjing_exchange_db"
@@ -450,21 +452,30 @@ def run(records: int, fetchers: int, echo: Callable[[str], None]) -> bool:
     return all(ok for _, ok in musts)
 
 
-@click.command("bench-harvest", short_help="采集器端到端性能基准（前置库 → 目录，约 10 分钟）")
-@click.option("--records", default=10_000, show_default=True, type=click.IntRange(min=1),
-              help="前置库中生成的行数（每行一个目录条目）")
-@click.option("--fetch-consumers", default=min(os.cpu_count() or 1, 8), show_default=True,
-              type=click.IntRange(1, 8), help="fetch 消费进程个数（默认与 CPU 核数相同）")
-@click.pass_context
-def bench_harvest(ctx: click.Context, records: int, fetch_consumers: int):
-    """在基准专用的 CKAN 数据库上，从生成的前置库采集 RECORDS 个政务公开事项目录条目：
-    经 Redis 队列、gather 与 fetch 消费进程完成采集、导入、校验和索引；再无变化地采集一次，
-    打印两次的条/秒与倍数，并核对目录、Solr 与动态的条数。"""
+def main() -> int:
+    parser = argparse.ArgumentParser(description="采集器端到端性能基准（前置库 → 目录，约 10 分钟）")
+    parser.add_argument("--ini", required=True, help="基准专用的 CKAN 配置（ckan.site_id 以 _bench 结尾）")
+    parser.add_argument("--records", type=int, default=10_000,
+                        help="前置库中生成的行数（每行一个目录条目），默认 10000")
+    parser.add_argument("--fetch-consumers", type=int, default=min(os.cpu_count() or 1, 8),
+                        choices=range(1, 9), metavar="1-8",
+                        help="fetch 消费进程个数（默认与 CPU 核数相同）")
+    args = parser.parse_args()
+    if args.records < 1:
+        parser.error("--records 至少为 1")
+
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    app = make_app(load_config(args.ini))
     try:
-        with ctx.obj.app._wsgi_app.test_request_context():
-            ok = run(records, fetch_consumers, click.echo)
+        with app._wsgi_app.test_request_context():
+            ok = run(args.records, args.fetch_consumers, print)
     except BenchError as error:
-        click.echo(f"基准无法运行：{error}", err=True)
-        sys.exit(2)
-    if not ok:
-        sys.exit(1)
+        print(f"基准无法运行：{error}", file=sys.stderr)
+        return 2
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

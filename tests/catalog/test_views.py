@@ -6,7 +6,7 @@ import pytest
 
 from ckan.tests import factories
 
-from tests.catalog.test_review import ENTRY
+from .test_review import ENTRY
 
 
 def _entry(org, **changes):

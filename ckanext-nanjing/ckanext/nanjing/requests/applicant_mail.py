@@ -1,16 +1,12 @@
 """Mail to applicants: the receipt with the 查询码, and each letter sent to
-them. Through CKAN's mailer (smtp.* options); a mail that cannot be sent is
-logged, never a reason to lose the step already recorded."""
+them, through the platform's mailer (`mail`)."""
 from __future__ import annotations
 
-import logging
-
 import ckan.plugins.toolkit as tk
-from ckan.lib import mailer
+
+from .. import mail
 
 __all__ = ["receipt_sent", "letter_sent"]
-
-log = logging.getLogger(__name__)
 
 
 def _lookup_url() -> str:
@@ -20,14 +16,7 @@ def _lookup_url() -> str:
 def _send(request, subject: str, body: str) -> bool:
     if not request.email:
         return False
-    try:
-        mailer.mail_recipient(request.applicant_name, request.email, subject, body)
-        return True
-    except (mailer.MailerException, OSError):
-        # OSError: CKAN's mailer lets smtplib's errors out of its `finally`
-        # (a server that hangs up), and smtplib's errors are OSErrors.
-        log.exception("Could not mail %s about %s", request.email, request.number)
-        return False
+    return mail.send(request.applicant_name, request.email, subject, body, request.number)
 
 
 def receipt_sent(request, code: str, letter) -> bool:

@@ -1,13 +1,16 @@
-"""`ckan nanjing bench-validate`: the validation gate against frictionless
+"""make bench-validate: the validation gate against frictionless
 and against the floor (pyarrow reading the file), and our DataStore load
 against a bare COPY, on a generated million-row file of inspection records.
 
-Each validation runs in its own child process (`python -m
-ckanext.nanjing.bench TOOL CSV SCHEMA`), which reports its time and its own
-peak memory. The peak is the child's VmHWM (/proc/self/status), not
+Each validation runs in its own child process (`python
+benchmarks/validate.py TOOL CSV SCHEMA`), which reports its time and its
+own peak memory. The peak is the child's VmHWM (/proc/self/status), not
 `getrusage`'s ru_maxrss: Linux carries a process's peak over exec, so the
 ru_maxrss of a freshly started child already counts the memory of the
-process that started it, here the whole CKAN CLI.
+process that started it, here one with the whole of CKAN loaded.
+
+Run as `python benchmarks/validate.py --ini .local/ckan.ini [--rows N]
+[--keep-file]`; the DataStore load needs that CKAN configuration.
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable
 
-from . import credit_code
+from ckanext.nanjing import identifiers
 
 __all__ = ["generate", "table_schema", "run"]
 
@@ -145,7 +148,7 @@ class _CreditCodes:
     ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
     def __init__(self):
-        alphabet = credit_code.ALPHABET
+        alphabet = identifiers.CREDIT_ALPHABET
         self.triples = [a + b + c for a in alphabet for b in alphabet for c in alphabet]
         # Weighted sums of GB 11714 for body characters 3-5 and 6-8.
         self.high = [self._org_sum(t, self.ORG_WEIGHTS[2:5]) for t in self.triples]
@@ -166,7 +169,7 @@ class _CreditCodes:
             total = self._org_sum(body, self.ORG_WEIGHTS)
         org_check = {10: "X", 11: "0"}.get(11 - total % 11, str(11 - total % 11))
         first17 = f"9{kind}{district}{body}{org_check}"
-        return first17 + credit_code.check_character(first17)
+        return first17 + identifiers.check_character(first17)
 
 
 def _division_code(draw: Callable[[], float], district: str) -> str:
@@ -211,7 +214,7 @@ def _peak_mb() -> float:
 
 
 def _measure_gate(path: Path, schema: dict) -> dict[str, Any]:
-    from .publishing import engine
+    from ckanext.nanjing.publishing import engine
 
     report = engine.validate_file(path, schema, format="csv", domain_checks=True)
     return {"rows": report.rows, "errors": report.error_count,
@@ -254,7 +257,7 @@ def _child(tool: str, path: str, schema_path: str) -> None:
 
 def _in_child(tool: str, path: Path, schema_path: Path) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, "-m", "ckanext.nanjing.bench", tool, str(path), str(schema_path)],
+        [sys.executable, __file__, tool, str(path), str(schema_path)],
         stdout=subprocess.PIPE, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -270,7 +273,7 @@ def _load_times(path: Path, schema: dict) -> tuple[float, float, int, int]:
     import ckan.plugins.toolkit as tk
     from ckanext.datastore.backend.postgres import DatastorePostgresqlBackend
 
-    from .publishing import datastore
+    from ckanext.nanjing.publishing import datastore
 
     resource_id = str(uuid.uuid4())
     started = time.perf_counter()
@@ -391,5 +394,27 @@ def _aligned(table: list[list[str]]) -> list[str]:
     return lines
 
 
+def main() -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="校验闸门与 DataStore 载入的性能基准（约 5 分钟）")
+    parser.add_argument("--ini", required=True, help="CKAN 配置（DataStore 载入用）")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="生成的测试文件行数，默认 1000000")
+    parser.add_argument("--keep-file", action="store_true", help="保留生成的 CSV 与表结构，并打印其位置")
+    args = parser.parse_args()
+    if args.rows < 1:
+        parser.error("--rows 至少为 1")
+
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    app = make_app(load_config(args.ini))
+    with app._wsgi_app.test_request_context():
+        return 0 if run(args.rows, keep_file=args.keep_file) else 1
+
+
 if __name__ == "__main__":
-    _child(*sys.argv[1:])
+    if len(sys.argv) == 4 and sys.argv[1] in MEASURES:
+        _child(*sys.argv[1:])
+    else:
+        sys.exit(main())

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ckanext.nanjing import credit_code
+from ckanext.nanjing import identifiers
 
 VALID_CODE = "11320105" + "MB1234567"
-VALID_CODE += credit_code.check_character(VALID_CODE)
+VALID_CODE += identifiers.check_character(VALID_CODE)
 
 TABLE_SCHEMA = {"fields": [
     {"name": "监测日期", "type": "date"},
