@@ -8,7 +8,7 @@ import pytest
 
 import ckan.model as model
 
-from ckanext.nanjing import workdays
+from ckanext.nanjing import localtime, workdays
 from ckanext.nanjing.requests.model import Request
 
 from .conftest import application, id_number, wrong_check
@@ -21,11 +21,11 @@ def _count() -> int:
 
 
 def test_an_application_gets_a_number_a_code_and_a_deadline(applied):
-    year = datetime.date.today().year
+    year = localtime.today().year
     assert applied["number"] == f"宁公开申〔{year}〕第1号"
     assert len(applied["lookup_code"]) == 11 and applied["lookup_code"][5] == "-"
     assert applied["state"] == "registered"
-    today = datetime.date.today()
+    today = localtime.today()
     assert applied["deadline"]["due"] == workdays.add_working_days(today, 20).isoformat()
     assert applied["applicant"]["id_number_masked"] == "3201**********" + id_number()[-4:]
     assert [letter["kind"] for letter in applied["letters"]] == ["receipt"]
@@ -34,7 +34,7 @@ def test_an_application_gets_a_number_a_code_and_a_deadline(applied):
 def test_numbers_count_per_prefix_and_year(apply, people, api):
     api("organization_patch", id="nanjing-czj", extras=[{"key": "request_prefix",
                                                         "value": "宁财"}])
-    year = datetime.date.today().year
+    year = localtime.today().year
     first = apply()["result"]["number"]
     second = apply(organization="nanjing-fgw")["result"]["number"]
     own = apply(organization="nanjing-czj")["result"]["number"]
@@ -145,7 +145,7 @@ def test_a_request_through_every_state(applied, call, people, app):
              code=applied["lookup_code"], transition="submit_correction",
              text="江北新区2026年度重大项目中的产业类项目")["result"]
     assert r["state"] == "registered"
-    assert f"{datetime.date.today().isoformat()} 收到补正后重新起算" in r["deadline"]["explanation"]
+    assert f"{localtime.today().isoformat()} 收到补正后重新起算" in r["deadline"]["explanation"]
     r = _step(call, steward, applied, "start_consultation", kind="third_party",
               party="南京某建设有限公司")
     assert r["state"] == "paused" and r["deadline"]["status"] == "paused"
@@ -218,7 +218,7 @@ def test_a_second_extension_and_a_second_reply_are_refused(applied, call, people
 
 
 def test_a_correction_after_seven_working_days_is_refused(call, people):
-    received = workdays.add_working_days(datetime.date.today() - datetime.timedelta(days=30), 1)
+    received = workdays.add_working_days(localtime.today() - datetime.timedelta(days=30), 1)
     paper = call("nanjing_request_create", people.steward,
                  **application(received=received.isoformat(), channel="letter"))["result"]
     assert paper["received"] == received.isoformat() and paper["channel"] == "letter"
@@ -231,7 +231,7 @@ def test_a_deadline_past_the_known_calendars_is_provisional(call, people):
     cal = workdays.calendar()
     if cal.covers(2027):
         pytest.skip("the holiday file already has 2027")
-    if datetime.date.today() < datetime.date(2026, 12, 1):
+    if localtime.today() < datetime.date(2026, 12, 1):
         pytest.skip("needs a date in December 2026 to be in the past")
     paper = call("nanjing_request_create", people.steward,
                  **application(received="2026-12-01", channel="in_person"))["result"]
@@ -411,7 +411,7 @@ def test_the_applicant_sees_nothing_addressed_to_a_third_party(applied, call, pe
 
 
 def test_a_handler_cannot_date_the_bodys_own_steps_back(applied, call, people):
-    yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
+    yesterday = (localtime.today() - datetime.timedelta(days=1)).isoformat()
     refused = call("nanjing_request_transition", people.steward, id=applied["id"],
                    transition="reply", result="disclose", text="见附件", where="网站",
                    day=yesterday)
@@ -419,7 +419,7 @@ def test_a_handler_cannot_date_the_bodys_own_steps_back(applied, call, people):
 
 
 def test_no_extension_once_the_deadline_has_passed(call, people):
-    received = (datetime.date.today() - datetime.timedelta(days=60)).isoformat()
+    received = (localtime.today() - datetime.timedelta(days=60)).isoformat()
     late = call("nanjing_request_create", people.steward,
                 **application(received=received, channel="letter"))["result"]
     refused = call("nanjing_request_transition", people.steward, id=late["id"],
@@ -428,7 +428,7 @@ def test_no_extension_once_the_deadline_has_passed(call, people):
 
 
 def test_the_per_request_fee_counts_the_applicants_requests_in_the_month(call, people):
-    received = datetime.date.today().replace(day=1).isoformat()
+    received = localtime.today().replace(day=1).isoformat()
     made = [call("nanjing_request_create", people.steward,
                  **application(received=received, channel="letter"))["result"]
             for _ in range(11)]
@@ -446,7 +446,7 @@ def test_an_unpaid_fee_closes_the_request_and_its_pause(applied, call, people, a
     assert "缴费期限" in json.dumps(refused["error"], ensure_ascii=False)
     row = model.Session.query(Request).one()
     # As if received and charged 45 days ago: the payment period has passed.
-    row.received = datetime.date.today() - datetime.timedelta(days=45)
+    row.received = localtime.today() - datetime.timedelta(days=45)
     for event in row.events:
         event.day = row.received
     model.Session.commit()

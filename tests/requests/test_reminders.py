@@ -17,8 +17,7 @@ import ckan.plugins.toolkit as tk
 from ckan.cli.cli import ckan as ckan_command
 from ckan.tests import factories
 
-from ckanext.nanjing import workdays
-from ckanext.nanjing import mail
+from ckanext.nanjing import localtime, mail, workdays
 from ckanext.nanjing.requests import reminders
 from ckanext.nanjing.requests.model import Request, RequestNotice
 
@@ -113,8 +112,8 @@ def _body(message) -> str:
 
 
 def _working_days_ago(days: int) -> datetime.date:
-    day = datetime.date.today()
-    while workdays.working_days_between(day, datetime.date.today()) < days:
+    day = localtime.today()
+    while workdays.working_days_between(day, localtime.today()) < days:
         day -= datetime.timedelta(days=1)
     return day
 

@@ -13,7 +13,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
-from ckanext.nanjing import workdays
+from ckanext.nanjing import localtime, workdays
 from ckanext.nanjing.requests import privacy
 
 WRONG_CODE = "申请编号或查询码不正确"
@@ -379,7 +379,7 @@ def test_a_disclosed_reply_becomes_a_draft_and_an_appeal_is_recorded(app, call, 
 def test_the_queue_colours_requests_near_and_past_their_deadline(app, call, bodies):
     """Paper applications registered by the handler with an earlier receipt date."""
     handler = bodies["handler"]
-    today = datetime.date.today()
+    today = localtime.today()
     late = send_application(call, "nanjing-fgw", user=handler, channel="letter",
                             received=(today - datetime.timedelta(days=60)).isoformat())
     assert late["deadline"]["status"] == "overdue"
@@ -482,7 +482,7 @@ def test_the_queue_shows_the_reminders_of_open_requests(app, call, bodies):
     from ckanext.nanjing.requests import reminders
 
     handler = bodies["handler"]
-    received = (datetime.date.today() - datetime.timedelta(days=60)).isoformat()
+    received = (localtime.today() - datetime.timedelta(days=60)).isoformat()
     late = send_application(call, "nanjing-fgw", user=handler, channel="letter",
                             received=received)
     reminders.remind()

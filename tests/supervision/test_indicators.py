@@ -10,14 +10,14 @@ import datetime
 
 import pytest
 
-from ckanext.nanjing import workdays
+from ckanext.nanjing import localtime, workdays
 from ckanext.nanjing.supervision import supervise
 
 from .test_report import _apply, _reply
 
 pytestmark = pytest.mark.usefixtures("people")
 
-TODAY = datetime.date.today()
+TODAY = localtime.today()
 
 
 def _entry(api, name, related, formed, deadline="自信息形成之日起20个工作日内", **extra):

@@ -15,12 +15,11 @@ from ckan.lib.navl.dictization_functions import validate
 from ckan.types import Context
 from sqlalchemy import text as sql
 
-from .. import localtime, personal_data, printing, ratelimit, roles, workdays
-from . import access, applicant_mail, clock, documents, fees, letters, privacy, results
-from .model import Request, RequestAppeal, RequestEvent, RequestFile, RequestLetter
-from .schema import (CATEGORIES, CHANNELS, DELIVERIES, ID_TYPES, PROVISIONS, applicant_problems,
-                     create_schema, integer)
-from .states import OPEN_STATES, PAUSE_KINDS, STATES, TRANSITIONS
+from .. import localtime, personal_data, printing, ratelimit, roles
+from . import access, applicant_mail, clock, dicts, documents, privacy, results, steps
+from .model import Request, RequestAppeal, RequestFile, RequestLetter
+from .schema import applicant_problems, create_schema, integer
+from .states import OPEN_STATES, STATES, TRANSITIONS
 
 __all__ = [
     "nanjing_request_create", "nanjing_request_show", "nanjing_request_list",
@@ -31,24 +30,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-APPEAL_KINDS = {"reconsideration": "行政复议", "litigation_direct": "行政诉讼（未经复议直接起诉）",
-                "litigation_after": "行政诉讼（复议后起诉）"}
-APPEAL_OUTCOMES = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果",
-                   "pending": "尚未审结"}
-DELIVERY_CHANNELS = {"pickup": "自行领取", "post": "邮寄", "email": "电子邮件", "onsite": "当场送达"}
-DEFAULT_CORRECTION_DAYS = 15
-# Letters addressed to the applicant (the others go to a third party or an agency).
-APPLICANT_LETTERS = frozenset(["receipt", "correction", "extension", "fee", "reply"])
-# The data of a step the applicant sees; the rest (the third party's name and
-# answer, the extension's internal reasons, delivery records) is the body's.
-APPLICANT_EVENT_DATA = frozenset(["items", "reply_within", "text", "days", "method", "pages",
-                                  "amount", "breakdown", "result", "where", "files",
-                                  "channel", "channel_label", "reason"])
-# Steps that happen outside the body and are recorded afterwards may be dated
-# back by a handler; the body's own steps are dated the day they are taken
-# (sysadmins may date any step, as when older records are brought in).
-DATED_BACK = frozenset(["submit_correction", "end_consultation", "fee_paid", "deliver",
-                        "withdraw"])
 
 
 def _today() -> datetime.date:
@@ -70,94 +51,6 @@ def _rollback_on_error(function):
 def _commit(context: Context) -> None:
     if not context.get("defer_commit"):
         model.Session.commit()
-
-
-# Dicts
-
-def _organization(request: Request) -> dict[str, str]:
-    org = model.Group.get(request.organization_id)
-    return {"id": org.id, "name": org.name, "title": org.title or org.name}
-
-
-def _actor(event: RequestEvent, role: str, org_title: str) -> str:
-    if event.actor_kind == "applicant":
-        return "申请人"
-    if role == "applicant" or event.actor_id is None:
-        return org_title if event.actor_kind != "system" else "系统"
-    user = model.User.get(event.actor_id)
-    return (user.fullname or user.name) if user else org_title
-
-
-def request_dict(request: Request, role: str, today: datetime.date | None = None
-                 ) -> dict[str, Any]:
-    """What `role` may see of a request; the ID number is never in it."""
-    org = _organization(request)
-    result = results.get(request.result or "")
-    applicant = {
-        "type": request.applicant_type, "category": request.applicant_category,
-        "category_label": CATEGORIES.get(request.applicant_category, ""),
-        "name": request.applicant_name, "id_type": request.id_type,
-        "id_type_label": ID_TYPES.get(request.id_type, ""),
-        "id_number_masked": request.id_number_masked, "phone": request.phone,
-        "email": request.email, "address": request.address,
-    }
-    events = []
-    for event in request.events:
-        transition = TRANSITIONS.get(event.transition)
-        entry = {
-            "id": event.id, "transition": event.transition,
-            "label": transition.label if transition else "登记",
-            "from_state": event.from_state, "to_state": event.to_state,
-            "actor": _actor(event, role, org["title"]), "day": event.day.isoformat(),
-            "created": event.created.isoformat(), "data": event.data,
-        }
-        if role == "applicant":
-            # What was addressed to the applicant, not the handlers' notes or
-            # what a third party or another agency was asked and answered.
-            entry["data"] = {key: value for key, value in event.data.items()
-                             if key in APPLICANT_EVENT_DATA}
-        else:
-            entry["note"] = event.note
-        events.append(entry)
-    return {
-        "id": request.id, "number": request.number, "organization": org,
-        "state": request.state, "state_label": STATES.get(request.state, request.state),
-        "pause_kind": request.pause_kind,
-        "pause_label": PAUSE_KINDS.get(request.pause_kind or "", ""),
-        "applicant": applicant,
-        "description": request.description, "doc_number": request.doc_number,
-        "purpose": request.purpose, "provision": request.provision,
-        "provision_label": PROVISIONS.get(request.provision, ""),
-        "delivery": request.delivery, "delivery_label": DELIVERIES.get(request.delivery, ""),
-        "fee_waiver": request.fee_waiver, "fee_waiver_reason": request.fee_waiver_reason,
-        "channel": request.channel, "channel_label": CHANNELS.get(request.channel, ""),
-        "received": request.received.isoformat(), "created": request.created.isoformat(),
-        "replied": request.replied.isoformat() if request.replied else None,
-        "deadline": clock.deadline_dict(request, today),
-        "extension_days": request.extension_days,
-        "result": request.result, "result_label": result.label if result else None,
-        "result_group": result.group if result else None,
-        "result_article": result.article if result else None,
-        "result_group_label": results.GROUPS.get(result.group) if result else None,
-        "events": events,
-        "letters": [{"id": letter.id, "kind": letter.kind, "title": letter.title,
-                     "created": letter.created.isoformat(), "event_id": letter.event_id}
-                    for letter in request.letters
-                    if role != "applicant" or letter.kind in APPLICANT_LETTERS],
-        "files": [{"id": f.id, "name": f.name, "size": f.size, "mimetype": f.mimetype,
-                   "event_id": f.event_id} for f in request.files],
-        "appeals": [_appeal_dict(appeal) for appeal in request.appeals],
-        "published_package_id": request.published_package_id,
-        "role": role,
-    }
-
-
-def _appeal_dict(appeal: RequestAppeal) -> dict[str, Any]:
-    return {"id": appeal.id, "kind": appeal.kind, "kind_label": APPEAL_KINDS[appeal.kind],
-            "outcome": appeal.outcome, "outcome_label": APPEAL_OUTCOMES[appeal.outcome],
-            "filed": appeal.filed.isoformat(),
-            "decided": appeal.decided.isoformat() if appeal.decided else None,
-            "note": appeal.note}
 
 
 # Create
@@ -246,12 +139,12 @@ def nanjing_request_create(context: Context, data_dict: dict[str, Any]) -> dict[
         received=received)
     model.Session.add(request)
     model.Session.flush()
-    event = _record(request, "create", None, "registered", context,
+    event = steps.record(request, "create", None, "registered", context,
                     "handler" if handler else "applicant", received, "", {})
-    letter = _write_letter(request, event, "receipt", "handler")
+    letter = steps.write_letter(request, event, "receipt", "handler")
     _commit(context)
     applicant_mail.receipt_sent(request, code, letter)
-    answer = request_dict(request, "handler" if handler else "applicant")
+    answer = dicts.request_dict(request, "handler" if handler else "applicant")
     answer["lookup_code"] = code
     return answer
 
@@ -264,10 +157,10 @@ def nanjing_request_show(context: Context, data_dict: dict[str, Any]) -> dict[st
     account, or by `number` and `code` (查询码) for anyone holding them."""
     tk.check_access("nanjing_request_show", context, data_dict)
     request, role = access.resolve(context, data_dict)
-    answer = request_dict(request, role)
+    answer = dicts.request_dict(request, role)
     answer["allowed_transitions"] = [
         {"key": key, "label": TRANSITIONS[key].label}
-        for key in allowed_transitions(request, _roles(context, request, role))]
+        for key in steps.allowed_transitions(request, steps.step_roles(context, request, role))]
     return answer
 
 
@@ -295,7 +188,7 @@ def nanjing_request_list(context: Context, data_dict: dict[str, Any]) -> dict[st
         if not isinstance(data_dict["state"], str) or data_dict["state"] not in STATES:
             raise tk.ValidationError({"state": [f"状态应为：{'、'.join(STATES)}"]})
         query = query.filter(Request.state == data_dict["state"])
-    rows = [request_dict(r, role) for r in query.order_by(Request.received, Request.created)]
+    rows = [dicts.request_dict(r, role) for r in query.order_by(Request.received, Request.created)]
     status = data_dict.get("status")
     if status:
         rows = [row for row in rows if row["deadline"]["status"] == status]
@@ -332,7 +225,7 @@ def nanjing_request_stats(context: Context, data_dict: dict[str, Any]) -> list[d
         row = per_org.get(request.organization_id)
         if row is None:
             row = per_org[request.organization_id] = {
-                "organization": _organization(request), "year": year, "received": 0,
+                "organization": dicts.organization_of(request), "year": year, "received": 0,
                 "answered": 0, "on_time": 0, "open": 0, "withdrawn": 0,
                 "by_group": {group: 0 for group in results.GROUPS}}
         row["received"] += 1
@@ -355,7 +248,7 @@ def nanjing_request_letter_show(context: Context, data_dict: dict[str, Any]) -> 
     tk.check_access("nanjing_request_letter_show", context, data_dict)
     request, _role = access.resolve(context, data_dict)
     letter = next((l for l in request.letters if l.id == data_dict.get("letter_id")), None)
-    if letter is not None and _role == "applicant" and letter.kind not in APPLICANT_LETTERS:
+    if letter is not None and _role == "applicant" and letter.kind not in dicts.APPLICANT_LETTERS:
         letter = None
     if letter is None:
         raise tk.ObjectNotFound("该申请没有这份文书")
@@ -393,246 +286,6 @@ def nanjing_request_file_show(context: Context, data_dict: dict[str, Any]) -> di
             "content_base64": base64.b64encode(found.content).decode()}
 
 
-# Transitions
-
-def _roles(context: Context, request: Request, role: str) -> set[str]:
-    found = {role}
-    if roles.is_steward(context.get("user"), request.organization_id):
-        found.add("handler")
-    if roles.is_reviewer(context.get("user")):
-        found.add("reviewer")
-    return found
-
-
-def _has(request: Request, transition: str) -> bool:
-    return any(event.transition == transition for event in request.events)
-
-
-def _why_not(request: Request, key: str, today: datetime.date) -> str | None:
-    """Why a transition the state machine allows is not allowed now (Chinese)."""
-    if key == "request_correction":
-        if _has(request, "request_correction"):
-            return "补正只能告知一次（条例第三十条）"
-        elapsed = workdays.working_days_between(request.received, today)
-        if elapsed > clock.CORRECTION_WINDOW:
-            return (f"已超过收到申请之日起 {clock.CORRECTION_WINDOW} 个工作日"
-                    f"（已过 {elapsed} 个工作日），不能再要求补正（条例第三十条）")
-    if key == "correction_expired":
-        due = clock.clock_of(request).correction_due
-        if due and today <= due:
-            return f"补正期限 {due.isoformat()} 尚未届满"
-    if key == "request_extension" and (_has(request, "approve_extension")):
-        return "延期答复只能一次（条例第三十三条）"
-    if key == "request_extension":
-        due = clock.clock_of(request).deadline().due
-        if due and today > due:
-            return f"答复期限 {due.isoformat()} 已过，不能再申请延期（条例第三十三条）"
-    if key == "charge_fee" and _has(request, "charge_fee"):
-        return "同一申请只能收费一次"
-    if key in ("fee_paid", "fee_expired") and request.pause_kind != "fee":
-        return "该申请没有待缴的信息处理费"
-    if key == "fee_expired":
-        due = clock.clock_of(request).fee_due
-        if due and today <= due:
-            return f"缴费期限 {due.isoformat()} 尚未届满"
-    if key == "end_consultation" and request.pause_kind not in ("third_party", "other_agency"):
-        return "该申请没有进行中的征求意见或协商"
-    return None
-
-
-def allowed_transitions(request: Request, actor_roles: set[str],
-                        today: datetime.date | None = None) -> list[str]:
-    today = today or _today()
-    return [key for key, t in TRANSITIONS.items()
-            if request.state in t.sources and t.actors & actor_roles
-            and _why_not(request, key, today) is None]
-
-
-def _record(request: Request, transition: str, from_state: str | None, to_state: str,
-            context: Context, actor_kind: str, day: datetime.date, note: str,
-            data: dict[str, Any]) -> RequestEvent:
-    user = model.User.get(context.get("user") or "") if actor_kind != "applicant" else None
-    event = RequestEvent(request_id=request.id, transition=transition, from_state=from_state,
-                         to_state=to_state, actor_id=user.id if user else None,
-                         actor_kind=actor_kind, note=note, day=day,
-                         data_json=json.dumps(data, ensure_ascii=False, default=str))
-    model.Session.add(event)
-    request.events.append(event)
-    request.modified = datetime.datetime.utcnow()
-    model.Session.flush()
-    return event
-
-
-def _remedy(org: model.Group) -> dict[str, str]:
-    # Every reply letter names both (条例 Art. 51); the defaults stand in for
-    # options set empty by mistake.
-    return {"reconsideration_body": org.extras.get("reconsideration_body")
-            or tk.config.get("ckanext.nanjing.requests.reconsideration_body") or "南京市人民政府",
-            "court": org.extras.get("court") or tk.config.get("ckanext.nanjing.requests.court")
-            or "有管辖权的人民法院"}
-
-
-def _write_letter(request: Request, event: RequestEvent, kind: str, role: str
-                  ) -> RequestLetter:
-    org = model.Group.get(request.organization_id)
-    due = clock.clock_of(request).deadline()
-    context = {"request": request_dict(request, role), "org": {"title": org.title,
-                                                               "name": org.name},
-               "event": {"transition": event.transition, "data": event.data,
-                         "note": event.note, "created": event.created, "day": event.day},
-               "today": _today(), "due": due, "remedy": _remedy(org)}
-    try:
-        rendered = letters.render_html(kind, context)
-    except letters.LetterTemplateError as error:
-        raise tk.ValidationError({"letter": [f"文书无法生成：{error}"]})
-    letter = RequestLetter(request_id=request.id, event_id=event.id, kind=kind,
-                           title=rendered.title, html=rendered.html, text=rendered.text)
-    model.Session.add(letter)
-    request.letters.append(letter)
-    model.Session.flush()
-    return letter
-
-
-def _event_day(data_dict: dict[str, Any], request: Request, actor_kind: str, key: str,
-               sysadmin: bool) -> datetime.date:
-    """Handlers may date back what happened outside the body (a correction
-    received by post on Monday, registered on Tuesday), never before the
-    last event or later than today."""
-    if actor_kind == "applicant" or not data_dict.get("day"):
-        return _today()
-    if key not in DATED_BACK and not sysadmin:
-        raise tk.ValidationError({"day": [
-            "本机关的办理步骤以当天为准，不能补填日期；只有补正、征求意见结果、缴费和送达等"
-            "外来事项可以按实际收到或送达的日期登记"]})
-    try:
-        day = datetime.date.fromisoformat(str(data_dict["day"])[:10])
-    except ValueError:
-        raise tk.ValidationError({"day": ["日期格式应为 YYYY-MM-DD，如 2026-12-03"]})
-    last = max(event.day for event in request.events)
-    if day > _today():
-        raise tk.ValidationError({"day": ["日期不能晚于今天"]})
-    if day < last:
-        raise tk.ValidationError({"day": [f"日期不能早于上一步办理日期 {last.isoformat()}"]})
-    return day
-
-
-def _text(data_dict: dict[str, Any], field: str, label: str, limit: int = 5000,
-          required: bool = True) -> str:
-    value = str(data_dict.get(field) or "").strip()
-    if required and not value:
-        raise tk.ValidationError({field: [f"请填写{label}"]})
-    if len(value) > limit:
-        raise tk.ValidationError({field: [f"{label}不能超过 {limit} 字（现有 {len(value)} 字）"]})
-    return value
-
-
-def _transition_data(request: Request, key: str, data_dict: dict[str, Any],
-                     today: datetime.date) -> dict[str, Any]:
-    """The data each transition needs, checked; a ValidationError otherwise."""
-    if key == "request_correction":
-        return {"items": _text(data_dict, "items", "需要补正的事项"),
-                "reply_within": _days(data_dict.get("reply_within"), DEFAULT_CORRECTION_DAYS,
-                                      "reply_within", 1, 30)}
-    if key == "submit_correction":
-        return {"text": _text(data_dict, "text", "补正内容")}
-    if key == "start_consultation":
-        kind = data_dict.get("kind")
-        if not isinstance(kind, str) or kind not in ("third_party", "other_agency"):
-            raise tk.ValidationError({"kind": ["请选择征求第三方意见或与其他机关协商"]})
-        return {"kind": kind, "party": _text(data_dict, "party", "第三方或协商机关名称", 200)}
-    if key == "end_consultation":
-        return {"outcome": _text(data_dict, "outcome", "意见或协商结果", required=False)}
-    if key == "request_extension":
-        return {"days": _days(data_dict.get("days"), None, "days", 1, 20),
-                "reason": _text(data_dict, "reason", "延期理由", 1000)}
-    if key == "reject_extension":
-        return {"reason": _text(data_dict, "reason", "不批准的理由", 1000)}
-    if key == "approve_extension":
-        pending = [e for e in request.events if e.transition == "request_extension"][-1]
-        return {"days": pending.data["days"], "reason": pending.data["reason"]}
-    if key == "charge_fee":
-        return _fee(request, data_dict, today)
-    if key == "reply":
-        return _reply_data(data_dict)
-    if key == "correction_expired":
-        return {"result": "other_no_correction", "text": "申请人无正当理由逾期未补正，本机关不再处理该申请。"}
-    if key == "fee_expired":
-        return {"result": "other_unpaid", "text": "申请人逾期未缴纳信息处理费，本机关不再处理该申请。"}
-    if key == "deliver":
-        channel = data_dict.get("channel")
-        if not isinstance(channel, str) or channel not in DELIVERY_CHANNELS:
-            raise tk.ValidationError({"channel": [
-                f"送达方式应为：{'、'.join(DELIVERY_CHANNELS.values())}"]})
-        return {"channel": channel, "channel_label": DELIVERY_CHANNELS[channel],
-                "recipient": _text(data_dict, "recipient", "签收人或送达记录", 200,
-                                   required=False)}
-    if key == "withdraw":
-        return {"reason": _text(data_dict, "reason", "撤回理由", 1000, required=False)}
-    return {}
-
-
-def _days(value: Any, default: int | None, field: str, low: int, high: int) -> int:
-    if value in (None, "") and default is not None:
-        return default
-    try:
-        days = int(value)
-    except (TypeError, ValueError):
-        raise tk.ValidationError({field: [f"请填写 {low} 至 {high} 之间的工作日数"]})
-    if not low <= days <= high:
-        raise tk.ValidationError({field: [f"工作日数应在 {low} 至 {high} 之间（条例第三十三条）"
-                                          if field == "days" else
-                                          f"工作日数应在 {low} 至 {high} 之间"]})
-    return days
-
-
-def _fee(request: Request, data_dict: dict[str, Any], today: datetime.date) -> dict[str, Any]:
-    method = data_dict.get("method")
-    if method == "per_page":
-        pages = _days(data_dict.get("pages"), None, "pages", 1, 100000)
-        fee = fees.per_page(pages)
-    elif method == "per_request":
-        # The applicant's requests to this body received in the month this one was.
-        month = request.received.replace(day=1)
-        earlier = (model.Session.query(Request)
-                   .filter(Request.applicant_key == request.applicant_key,
-                           Request.organization_id == request.organization_id,
-                           Request.received >= month, Request.received <= request.received,
-                           Request.id != request.id))
-        nth = 1 + sum(1 for other in earlier
-                      if (other.received, other.created) < (request.received, request.created))
-        fee = fees.per_request(nth)
-    else:
-        raise tk.ValidationError({"method": ["计费方式应为按件计收或按量计收"]})
-    if fee.amount == 0:
-        raise tk.ValidationError({"method": [f"按该方式不应收费：{fee.breakdown[0]}"]})
-    return {"kind": "fee", "method": method, "amount": fee.amount,
-            "breakdown": list(fee.breakdown)}
-
-
-def _reply_data(data_dict: dict[str, Any]) -> dict[str, Any]:
-    result = results.get(str(data_dict.get("result") or ""))
-    if result is None or result.key in ("other_no_correction", "other_unpaid"):
-        raise tk.ValidationError({"result": ["请选择答复结果（年度报告表三所列的一种）"]})
-    data = {"result": result.key, "text": _text(data_dict, "text", "答复内容", 20000),
-            "reasons": _text(data_dict, "reasons", "理由和依据", 5000,
-                             required=result.group in results.REASONS_REQUIRED),
-            "where": _text(data_dict, "where", "获取方式或公开位置", 1000, required=False)}
-    return data
-
-
-def _apply(request: Request, key: str, data: dict[str, Any], day: datetime.date,
-           uploads: list[documents.Upload]) -> None:
-    """The transition's effect on the request's own fields."""
-    target = TRANSITIONS[key].target
-    request.state = target
-    request.pause_kind = data.get("kind") if target == "paused" else None
-    if key in ("reply", "correction_expired", "fee_expired"):
-        request.result = data["result"]
-        request.replied = day
-    if key == "approve_extension":
-        request.extension_days = data["days"]
-
-
 @_rollback_on_error
 def nanjing_request_transition(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
     """Take a request one step: `transition` is a key of states.TRANSITIONS;
@@ -645,7 +298,7 @@ def nanjing_request_transition(context: Context, data_dict: dict[str, Any]) -> d
     transition = TRANSITIONS.get(key) if isinstance(key, str) else None
     if transition is None:
         raise tk.ValidationError({"transition": ["没有这种办理步骤"]})
-    actor_roles = _roles(context, request, role)
+    actor_roles = steps.step_roles(context, request, role)
     if not transition.actors & actor_roles:
         raise tk.NotAuthorized(f"您不能执行“{transition.label}”")
     if request.state not in transition.sources:
@@ -656,9 +309,9 @@ def nanjing_request_transition(context: Context, data_dict: dict[str, Any]) -> d
     else:
         actor_kind = "handler" if "handler" in actor_roles else "applicant"
     # The legal windows are judged on the day the step is dated.
-    day = _event_day(data_dict, request, actor_kind, key,
+    day = steps.event_day(data_dict, request, actor_kind, key,
                      authz.is_sysadmin(context.get("user")))
-    why_not = _why_not(request, key, day)
+    why_not = steps.why_not(request, key, day)
     if why_not:
         raise tk.ValidationError({"transition": [why_not]})
     if key == "approve_extension" and not authz.is_sysadmin(context.get("user")):
@@ -666,7 +319,7 @@ def nanjing_request_transition(context: Context, data_dict: dict[str, Any]) -> d
         user = model.User.get(context.get("user") or "")
         if user is not None and asked.actor_id == user.id:
             raise tk.NotAuthorized("申请延期的人员不能自己批准延期")
-    data = _transition_data(request, key, data_dict, day)
+    data = steps.transition_data(request, key, data_dict, day)
     # Several files come as files, files_2, files_3… (the Action API keeps
     # one upload per form field).
     uploads = documents.read_uploads(
@@ -676,9 +329,9 @@ def nanjing_request_transition(context: Context, data_dict: dict[str, Any]) -> d
             and not uploads and not data["where"]:
         raise tk.ValidationError({"files": [
             "予以公开或部分公开时，请上传提供的信息，或写明获取方式和公开位置"]})
-    note = _text(data_dict, "note", "办理备注", 2000, required=False)
+    note = steps.text_field(data_dict, "note", "办理备注", 2000, required=False)
     from_state = request.state
-    event = _record(request, key, from_state, transition.target, context, actor_kind, day,
+    event = steps.record(request, key, from_state, transition.target, context, actor_kind, day,
                     note, data)
     if uploads:
         for upload in uploads:
@@ -687,19 +340,19 @@ def nanjing_request_transition(context: Context, data_dict: dict[str, Any]) -> d
                 mimetype=upload.mimetype, size=len(upload.content), content=upload.content))
         data["files"] = [upload.name for upload in uploads]
         event.data_json = json.dumps(data, ensure_ascii=False, default=str)
-    _apply(request, key, data, day, uploads)
+    steps.apply(request, key, data, day, uploads)
     letter = None
     if transition.letter:
         kind = transition.letter
         if kind == "consultation" and data.get("kind") == "other_agency":
             kind = "agency"
-        letter = _write_letter(request, event, kind, "handler")
+        letter = steps.write_letter(request, event, kind, "handler")
     _commit(context)
-    if letter is not None and letter.kind in APPLICANT_LETTERS:
+    if letter is not None and letter.kind in dicts.APPLICANT_LETTERS:
         applicant_mail.letter_sent(request, letter)
-    answer = request_dict(request, role)
+    answer = dicts.request_dict(request, role)
     answer["allowed_transitions"] = [{"key": k, "label": TRANSITIONS[k].label}
-                                     for k in allowed_transitions(request, actor_roles)]
+                                     for k in steps.allowed_transitions(request, actor_roles)]
     return answer
 
 
@@ -720,9 +373,9 @@ def nanjing_request_publish(context: Context, data_dict: dict[str, Any]) -> dict
     org = model.Group.get(request.organization_id)
     # What was asked for, not the reply (which is addressed to the applicant);
     # the platform's personal-data detector keeps numbers out of the draft.
-    content = _text(data_dict, "disclosure_content", "公开内容", 2000, required=False) \
+    content = steps.text_field(data_dict, "disclosure_content", "公开内容", 2000, required=False) \
         or request.description[:2000]
-    title = _text(data_dict, "title", "公开事项名称", 200, required=False) \
+    title = steps.text_field(data_dict, "title", "公开事项名称", 200, required=False) \
         or f"依申请公开：{content[:60]}"
     kind = personal_data.personal_info_kind(content + " " + title)
     if kind or request.applicant_name in content + title:
@@ -734,7 +387,7 @@ def nanjing_request_publish(context: Context, data_dict: dict[str, Any]) -> dict
         "name": f"ysq-{request.year}-{request.id[:8]}",
         "title": title,
         "area": data_dict.get("area"), "level1_item": "依申请公开转主动公开",
-        "level2_item": _text(data_dict, "level2_item", "二级事项", 100, required=False)
+        "level2_item": steps.text_field(data_dict, "level2_item", "二级事项", 100, required=False)
         or "经申请公开的政府信息",
         "item_code": f"YSQ-{request.year}-{request.id[:8]}",
         "disclosure_content": content,
@@ -762,10 +415,10 @@ def nanjing_request_appeal_record(context: Context, data_dict: dict[str, Any]
     if request.result is None:
         raise tk.ValidationError({"id": ["申请尚未答复，不能登记行政复议或行政诉讼"]})
     errors = {}
-    if not isinstance(data_dict.get("kind"), str) or data_dict["kind"] not in APPEAL_KINDS:
-        errors["kind"] = [f"类型应为：{'、'.join(APPEAL_KINDS.values())}"]
-    if not isinstance(data_dict.get("outcome"), str) or data_dict["outcome"] not in APPEAL_OUTCOMES:
-        errors["outcome"] = [f"结果应为：{'、'.join(APPEAL_OUTCOMES.values())}"]
+    if not isinstance(data_dict.get("kind"), str) or data_dict["kind"] not in dicts.APPEAL_KINDS:
+        errors["kind"] = [f"类型应为：{'、'.join(dicts.APPEAL_KINDS.values())}"]
+    if not isinstance(data_dict.get("outcome"), str) or data_dict["outcome"] not in dicts.APPEAL_OUTCOMES:
+        errors["outcome"] = [f"结果应为：{'、'.join(dicts.APPEAL_OUTCOMES.values())}"]
     dates = {}
     for field, label in (("filed", "申请或起诉日期"), ("decided", "审结日期")):
         value = data_dict.get(field)
@@ -792,7 +445,7 @@ def nanjing_request_appeal_record(context: Context, data_dict: dict[str, Any]
         request.appeals.append(appeal)
     appeal.kind, appeal.outcome = data_dict["kind"], data_dict["outcome"]
     appeal.filed, appeal.decided = dates["filed"], dates.get("decided")
-    appeal.note = _text(data_dict, "note", "说明", 2000, required=False)
+    appeal.note = steps.text_field(data_dict, "note", "说明", 2000, required=False)
     appeal.modified = datetime.datetime.utcnow()
     _commit(context)
-    return _appeal_dict(appeal)
+    return dicts.appeal_dict(appeal)

@@ -7,7 +7,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from . import actions, schema
+from . import dicts, schema, steps
 
 __all__ = ["CREATE_FIELDS", "CHECKBOXES", "APPLICANT_TYPES", "CATEGORIES", "ID_TYPES",
            "PROVISIONS", "DELIVERIES", "APPEAL_KINDS", "APPEAL_OUTCOMES", "APPEAL_FIELDS",
@@ -26,8 +26,8 @@ ID_TYPES = {"natural": [(key, schema.ID_TYPES[key]) for key in ("id_card", "pass
             "legal": [("credit_code", schema.ID_TYPES["credit_code"])]}
 PROVISIONS = list(schema.PROVISIONS.items())
 DELIVERIES = list(schema.DELIVERIES.items())
-APPEAL_KINDS = list(actions.APPEAL_KINDS.items())
-APPEAL_OUTCOMES = list(actions.APPEAL_OUTCOMES.items())
+APPEAL_KINDS = list(dicts.APPEAL_KINDS.items())
+APPEAL_OUTCOMES = list(dicts.APPEAL_OUTCOMES.items())
 
 # The form of each transition (spec's table): name, label, kind, extra.
 # kind: text, textarea, number, date, select (extra = choices), results, files.
@@ -54,7 +54,7 @@ TRANSITION_FIELDS: dict[str, list[tuple]] = {
               ("where", "已公开的获取途径（已主动公开时）", "text", {}),
               ("files", "提供的文件（可多选）", "files", {})],
     "deliver": [("channel", "送达方式", "select",
-                 {"choices": list(actions.DELIVERY_CHANNELS.items())}),
+                 {"choices": list(steps.DELIVERY_CHANNELS.items())}),
                 ("day", "送达日期", "date", {"today": True}),
                 ("recipient", "签收人", "text", {})],
     "withdraw": [("reason", "撤回理由", "textarea", {})],

@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 
 from .. import codelists, localtime
 from . import forms, states
-from .actions import APPLICANT_LETTERS
+from .dicts import APPLICANT_LETTERS
 
 __all__ = ["nanjing_requests"]
 
