@@ -17,7 +17,7 @@ import time_machine
 
 from ckan.tests import factories
 
-from ckanext.nanjing import localtime, workdays
+from ckanext.nanjing import localtime, printing, workdays
 from ckanext.nanjing.supervision import supervise
 
 from .conftest import application
@@ -33,7 +33,7 @@ def _letter_text(call, request, kind):
     shown = call("nanjing_request_letter_show", number=request["number"],
                  code=request["lookup_code"], letter_id=letter["id"], format="html")
     assert shown["success"], shown
-    return base64.b64decode(shown["result"]["content_base64"]).decode("utf-8")
+    return printing.plain_text(base64.b64decode(shown["result"]["content_base64"]).decode("utf-8"))
 
 
 def _received_for_due(due: datetime.date) -> datetime.date:

@@ -101,7 +101,7 @@ def nanjing_validation(resource_id: str) -> dict[str, Any] | None:
     """What the public may know of a resource's check: its status and totals."""
     import ckan.model as model
 
-    from .model import Validation
+    from .publishing.model import Validation
     from .publishing import gate
 
     row = Validation.get(resource_id)
