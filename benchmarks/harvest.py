@@ -41,7 +41,7 @@ import ckan.plugins.toolkit as tk
 
 __all__ = ["generate_rows", "run", "main"]
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "harvesters" / "fixtures"
 SOURCE_TYPE = "nanjing_exchange_db"
 SOURCE_NAME = "bench-exchange"
 MAPPING = "czj-budget"
