@@ -9,6 +9,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -102,6 +103,8 @@ def cached_nginx(live_server, ckan_ini):
     listen = LOCAL / "run" / name / "nginx.sock"
     listen.parent.mkdir(parents=True, exist_ok=True)
     listen.unlink(missing_ok=True)
+    # Answers an earlier run stored would come back STALE instead of MISS.
+    shutil.rmtree(LOCAL / "run" / name / "nginx" / "cache", ignore_errors=True)
     _render(name, ckan_ini, f"unix:{listen}", "--cache", "30", "--nginx-only", "--upstream", "test")
     serve = LOCAL / "serve" / name
     subprocess.run(["nginx", "-p", str(serve), "-c", str(serve / "nginx.conf"),
