@@ -38,13 +38,7 @@ CHUNK = 50_000
 GATE_MAX_MB = 500
 LOAD_RATIO_AIM = 1.5
 
-# GB/T 2260 codes of Nanjing's districts (as in publishing/checks.py, which
-# the measuring children must not import before they are measured).
-DISTRICTS = {
-    "320102": "玄武区", "320104": "秦淮区", "320105": "建邺区", "320106": "鼓楼区",
-    "320111": "浦口区", "320113": "栖霞区", "320114": "雨花台区", "320115": "江宁区",
-    "320116": "六合区", "320117": "溧水区", "320118": "高淳区",
-}
+DISTRICTS = identifiers.NANJING_DISTRICTS
 CATEGORIES = ["日常检查", "专项检查", "双随机抽查", "投诉举报核查", "跟踪复查"]
 CONCLUSIONS = ["合格", "基本合格", "责令整改", "立案查处", "不合格"]
 CONCLUSION_WEIGHTS = [60, 20, 12, 3, 5]
@@ -145,7 +139,7 @@ class _CreditCodes:
     old all-digit one for the rest. Bodies are permutations of the number,
     so codes never repeat."""
 
-    ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+    ORG_WEIGHTS = identifiers.ORG_WEIGHTS
 
     def __init__(self):
         alphabet = identifiers.CREDIT_ALPHABET

@@ -15,7 +15,7 @@ from . import localtime
 __all__ = [
     "NANJING_CITY", "NANJING_DISTRICTS", "CODE_KINDS", "FULL_WIDTH",
     "CREDIT_ALPHABET", "CREDIT_WEIGHTS", "ID_WEIGHTS",
-    "check_character", "is_credit_code", "credit_code_problem", "is_registered_credit_code",
+    "check_character", "org_check_character", "id_check_character", "is_credit_code", "credit_code_problem", "is_registered_credit_code",
     "is_id_number", "id_number_problem", "is_nanjing_division_code",
 ]
 
@@ -79,19 +79,28 @@ def credit_code_problem(value: str) -> str | None:
     return "末位校验码不符，请核对代码是否抄错"
 
 
+def org_check_character(body8: str) -> str:
+    """The 9th character of the 组织机构代码 whose first eight are `body8`."""
+    total = sum(int(char, 36) * weight for char, weight in zip(body8, ORG_WEIGHTS))
+    return {10: "X", 11: "0"}.get(11 - total % 11, str(11 - total % 11))
+
+
 def is_registered_credit_code(value: str) -> bool:
     """A 统一社会信用代码 whose characters 9-17 are a valid 组织机构代码 as
     well: one in 31 ID numbers passes the GB 32100 check alone, one in 341
     passes both."""
     if not is_credit_code(value):
         return False
-    body, check = value[8:16], value[16]
-    total = sum(int(char, 36) * weight for char, weight in zip(body, ORG_WEIGHTS))
-    expected = 11 - total % 11
-    return check == {10: "X", 11: "0"}.get(expected, str(expected))
+    return value[16] == org_check_character(value[8:16])
 
 
 # 居民身份证号
+
+def id_check_character(first17: str) -> str:
+    """The 18th character of the ID number that begins with `first17`."""
+    total = sum(int(char) * weight for char, weight in zip(first17, ID_WEIGHTS))
+    return ID_CHECK[total % 11]
+
 
 def is_id_number(value: str) -> bool:
     """An 18-character 居民身份证号 (GB 11643-1999)."""
@@ -112,8 +121,7 @@ def id_number_problem(value: str) -> str | None:
         return "第 7–14 位不是有效的出生日期"
     if not EARLIEST_BIRTH <= birth <= localtime.today():
         return "第 7–14 位的出生日期不在 1900 年至今天之间"
-    total = sum(int(char) * weight for char, weight in zip(value, ID_WEIGHTS))
-    if ID_CHECK[total % 11] != value[17].upper():
+    if id_check_character(value[:17]) != value[17].upper():
         return "末位校验码不符，请核对号码是否抄错"
     return None
 

@@ -16,7 +16,7 @@ from .identifiers import FULL_WIDTH, is_id_number, is_registered_credit_code
 __all__ = [
     "PERSONAL_KINDS", "MASK_EXAMPLES", "CANDIDATE",
     "is_mobile", "is_bank_card", "is_masked", "personal_info_kind", "find_personal",
-    "shaped_like", "redact", "luhn_valid", "mask_id", "mask_phone",
+    "redact", "mask_id", "mask_phone",
 ]
 
 PERSONAL_KINDS = MappingProxyType({
@@ -65,7 +65,7 @@ def is_bank_card(value: str) -> bool:
     if not CARD.fullmatch(value):
         return False
     digits = value.replace(" ", "")
-    return (_issuer_known(digits) and luhn_valid(digits) and not is_id_number(digits)
+    return (_issuer_known(digits) and _luhn_valid(digits) and not is_id_number(digits)
             and not is_registered_credit_code(digits))
 
 
@@ -99,7 +99,7 @@ def find_personal(value: str, kinds: frozenset[str],
         kind = _kind_of(token, digits, match.lastgroup)
         if kind in kinds:
             return kind
-        if declared and shaped_like(declared, digits, match.lastgroup):
+        if declared and _shaped_like(declared, digits, match.lastgroup):
             return declared
     return None
 
@@ -115,7 +115,7 @@ def _kind_of(token: str, digits: str, form: str) -> str | None:
     return None
 
 
-def shaped_like(kind: str, digits: str, form: str) -> bool:
+def _shaped_like(kind: str, digits: str, form: str) -> bool:
     """A declared value that fails its checks is still personal (a mistyped
     ID number is still someone's ID number)."""
     if kind == "id_number":
@@ -155,7 +155,7 @@ def mask_phone(value: str) -> str:
     return "*" * len(digits)
 
 
-def luhn_valid(digits: str) -> bool:
+def _luhn_valid(digits: str) -> bool:
     total = 0
     for position, char in enumerate(reversed(digits)):
         digit = int(char)

@@ -334,7 +334,9 @@ class NanjingHarvester(HarvesterBase):
             return "unchanged"
         obj.package_id = existing.id
         model.Session.add(obj)
-        _cancel_publication(existing.id)
+        # A withdrawn dataset must not be published later by the gate's job.
+        from ckanext.nanjing.publishing import api as publishing
+        publishing.cancel_publication(existing.id)
         if mode == DELETE:
             tk.get_action("package_delete")(self._context(), {"id": existing.id})
         else:
@@ -422,13 +424,6 @@ def _objects_waiting() -> bool:
         return bool(queue.get_connection().llen(queue.get_fetch_routing_key()))
     except Exception:  # the queue cannot be read: commit now
         return False
-
-
-def _cancel_publication(package_id: str) -> None:
-    """A withdrawn dataset must not be published later by the gate's job
-    because an earlier version asked for it."""
-    from ckanext.nanjing.publishing import api as publishing
-    publishing.cancel_publication(package_id)
 
 
 def describe(error: tk.ValidationError, dataset_type: str | None) -> str:

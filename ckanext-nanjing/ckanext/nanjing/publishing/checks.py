@@ -8,8 +8,9 @@ in any column; a column declared personal in the Table Schema
 
 What counts as a personal number or a valid code is the platform's one
 answer (`personal_data`, `identifiers`); this module applies it to the
-cells of a table. The checks come in two forms that find exactly the same problems, because
-both call the same per-cell functions on the same raw cell text:
+cells of a table. The checks come in two forms that find exactly the same
+problems, because both call the same per-cell functions on the same raw
+cell text:
 frictionless checks (`frictionless_checks`) and a vectorised pass over Arrow
 record batches (`check_batch`) that only hands cells matching a cheap regex
 to Python.

@@ -32,10 +32,6 @@ log = logging.getLogger(__name__)
 
 
 
-def _today() -> datetime.date:
-    return localtime.today()
-
-
 def _rollback_on_error(function):
     """Nothing half-written: an action that fails leaves the tables as they were."""
     def wrapper(context: Context, data_dict: dict[str, Any]):
@@ -119,7 +115,7 @@ def nanjing_request_create(context: Context, data_dict: dict[str, Any]) -> dict[
     applicant_key = privacy.code_hash("id:" + id_number)
     _refuse_bulk(context, applicant_key, handler)
     received = data.get("received") if handler else None
-    received = received or _today()
+    received = received or localtime.today()
     user = model.User.get(context.get("user") or "")
     code = privacy.new_lookup_code()
     request = Request(
@@ -215,7 +211,7 @@ def nanjing_request_stats(context: Context, data_dict: dict[str, Any]) -> list[d
     """Public counts per organization for a year: received, answered, on time,
     by result group. Never a request's text or applicant."""
     tk.check_access("nanjing_request_stats", context, data_dict)
-    year = integer(data_dict.get("year"), _today().year, "year")
+    year = integer(data_dict.get("year"), localtime.today().year, "year")
     query = model.Session.query(Request).filter(Request.year == year)
     if data_dict.get("organization"):
         query = query.filter(

@@ -30,7 +30,6 @@ DISTRICTS = {
     "320117": ("溧水区", ("永阳街道中山路", "珍珠南路")),
     "320118": ("高淳区", ("淳溪街道宝塔路", "镇兴路")),
 }
-ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 # Legal persons: (name, category, the first two characters of the credit
 # code: 登记管理部门 and 机构类别, GB 32100-2015 table 1, region).
@@ -55,15 +54,13 @@ LEGAL_PERSONS = (
 def id_card(rng: random.Random, region: str) -> str:
     birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randrange(0, 50 * 365))
     first17 = f"{region}{birth:%Y%m%d}{rng.randrange(10, 1000):03d}"
-    total = sum(int(char) * weight for char, weight in zip(first17, identifiers.ID_WEIGHTS))
-    return first17 + "10X98765432"[total % 11]
+    return first17 + identifiers.id_check_character(first17)
 
 
 def credit(rng: random.Random, prefix: str, region: str) -> str:
     """A 统一社会信用代码 whose 组织机构代码 part checks too (GB 11714)."""
     body = "".join(rng.choice("0123456789") for _ in range(8))
-    check = 11 - sum(int(c) * w for c, w in zip(body, ORG_CODE_WEIGHTS)) % 11
-    first17 = prefix + region + body + {10: "X", 11: "0"}.get(check, str(check))
+    first17 = prefix + region + body + identifiers.org_check_character(body)
     return first17 + identifiers.check_character(first17)
 
 

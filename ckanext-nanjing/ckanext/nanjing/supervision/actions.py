@@ -23,10 +23,6 @@ __all__ = ["nanjing_annual_report", "nanjing_annual_report_entry_update",
 FIRST_YEAR = 2008
 
 
-def _today() -> datetime.date:
-    return localtime.today()
-
-
 def report_year(value: Any, today: datetime.date) -> int:
     """The report's year; by default last year's, the one due this spring."""
     if value in (None, ""):
@@ -57,7 +53,8 @@ def _publication(scope: access.Scope, year: int, today: datetime.date) -> dict[s
         if entry and entry.published_package_id else None
     if package is not None and package.state != "active":
         package = None
-    published = localtime.date_of(entry.published) if package is not None and entry.published else None
+    published = (localtime.date_of(entry.published)
+                 if package is not None and entry.published else None)
     if published:
         status = "published_late" if published > due else "published"
     elif year >= today.year:
@@ -94,7 +91,7 @@ def nanjing_annual_report(context: Context, data_dict: dict[str, Any]) -> dict[s
     is counted as at today."""
     tk.check_access("nanjing_annual_report", context, data_dict)
     scope = access.resolve(context.get("user"), data_dict.get("organization"))
-    today = _today()
+    today = localtime.today()
     return _report(scope, report_year(data_dict.get("year"), today), today)
 
 
@@ -110,7 +107,7 @@ def nanjing_annual_report_entry_update(context: Context, data_dict: dict[str, An
     Returns the report."""
     tk.check_access("nanjing_annual_report_entry_update", context, data_dict)
     scope = access.resolve(context.get("user"), data_dict.get("organization"))
-    today = _today()
+    today = localtime.today()
     year = report_year(data_dict.get("year"), today)
     changes = entries.parse(data_dict, city=scope.organization is None)
     user = model.User.get(context.get("user") or "")
@@ -163,7 +160,7 @@ def nanjing_annual_report_publish(context: Context, data_dict: dict[str, Any]
     over, a check on the tables fails, or something is still unwritten."""
     tk.check_access("nanjing_annual_report_publish", context, data_dict)
     scope = access.resolve(context.get("user"), data_dict.get("organization"))
-    today = _today()
+    today = localtime.today()
     year = report_year(data_dict.get("year"), today)
     if year >= today.year:
         raise tk.ValidationError({"year": [f"{year} 年尚未结束，年度报告应在次年发布"]})

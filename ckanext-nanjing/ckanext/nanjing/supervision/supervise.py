@@ -82,8 +82,8 @@ def run(today: datetime.date | None = None, check_links: bool = True,
     bodies = list(indicators.compute(today).values())
     now = datetime.datetime.utcnow()
     month = today.strftime("%Y-%m")
-    common = {"today": today.isoformat(), "computed": localtime.local(now).isoformat(timespec="seconds"),
-              "weights": weights}
+    common = {"today": today.isoformat(), "weights": weights,
+              "computed": localtime.local(now).isoformat(timespec="seconds")}
     for body in bodies:
         body.update(common, score=scores.score(body["indicators"], weights))
     ranked = sorted((b for b in bodies if b["score"]["points"] is not None),
