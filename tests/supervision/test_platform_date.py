@@ -67,7 +67,10 @@ def test_the_deadline_status_is_counted_to_nanjings_date(call, people):
     # A paper request whose 20 working days end on Monday the 7th.
     received = _received_for_due(datetime.date(2026, 12, 7))
     with time_machine.travel(MONDAY_MORNING_IN_NANJING, tick=False):
-        answer = call("nanjing_request_create", people.steward,
+        # A token issued before the travelled-to instant would be "not yet
+        # valid" there, and the steward would be taken for the public.
+        steward = dict(people.steward, token=factories.APIToken(user=people.steward["name"])["token"])
+        answer = call("nanjing_request_create", steward,
                       **application(received=received.isoformat(), channel="letter"))
         assert answer["success"], answer
         deadline = answer["result"]["deadline"]
