@@ -13,6 +13,9 @@ from .publishing import gate
 
 log = logging.getLogger(__name__)
 
+MAX_SOLR_STRING_BYTES = 32766
+TEXT_INDEX_FIELDS = frozenset(["title", "notes", "text", "data_dict", "validated_data_dict"])
+
 
 @tk.blanket.actions
 @tk.blanket.blueprints
@@ -60,6 +63,18 @@ class NanjingPlugin(p.SingletonPlugin, DefaultTranslation, DefaultPermissionLabe
     # IPackageController
     def after_dataset_search(self, search_results, search_params):
         return facets.label_facet_items(search_results)
+
+    def before_dataset_index(self, pkg_dict):
+        # Fields the Solr schema does not declare are indexed as one string,
+        # which Solr refuses past 32,766 bytes (the information items of a
+        # wide table): the whole dataset would fail to save. package_show
+        # reads them from the database, so the index goes without them.
+        for key, value in list(pkg_dict.items()):
+            if (isinstance(value, str) and key not in TEXT_INDEX_FIELDS
+                    and not key.startswith(("extras_", "res_extras_"))
+                    and len(value.encode("utf-8")) > MAX_SOLR_STRING_BYTES):
+                del pkg_dict[key]
+        return pkg_dict
 
     # Inside the save, before CKAN commits: the gate's verdicts go in the
     # same transaction as the dataset (publishing/gate.py).

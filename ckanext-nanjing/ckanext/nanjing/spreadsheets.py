@@ -11,7 +11,7 @@ import csv
 import io
 from typing import Any
 
-__all__ = ["FORMATS", "neutralise", "text_cell", "excel_safe", "sheet_title",
+__all__ = ["FORMATS", "FORMULA_STARTS", "neutralise", "text_cell", "excel_safe", "sheet_title",
            "table_csv", "table_xlsx"]
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8",

@@ -39,6 +39,8 @@ __all__ = ["validate_file", "validate_with_frictionless", "sniffed_delimiter", "
 # file is refused with a plain explanation instead.
 BLOCK_SIZE = 16 << 20
 SNIFF_LINES = 100
+# PostgreSQL holds at most 1,600 columns a table, CKAN adds _id and _full_text.
+MAX_COLUMNS = 1600 - 2
 SNIFF_DELIMITERS = {"csv": ",\t;|", "tsv": "\t"}
 
 INTEGER = r"^[+-]?[0-9]+$"
@@ -230,6 +232,9 @@ class _ArrowValidation:
     def _check_labels(self) -> None:
         labels, columns = self.labels, self.columns
         found: list[Problem] = []
+        if len(columns) > MAX_COLUMNS:
+            found.append(Problem("nanjing-too-many-columns", messages.TOO_MANY_COLUMNS.format(
+                count=len(columns), most=MAX_COLUMNS), row=None))
         for number in range(len(columns) + 1, len(labels) + 1):
             found.append(messages.label_problem("extra-label", number, labels[number - 1]))
         for column in columns[len(labels):]:

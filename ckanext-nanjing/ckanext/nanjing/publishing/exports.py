@@ -22,8 +22,9 @@ import sqlalchemy as sa
 from ckanext.datastore.backend import postgres as backend
 
 from ..spreadsheets import FORMATS, neutralise, sheet_title, text_cell
+from . import datastore
 
-__all__ = ["FORMATS", "columns_of", "csv_stream", "json_stream", "xlsx_file"]
+__all__ = ["FORMATS", "columns_of", "csv_stream", "json_stream", "xlsx_file", "headers_of"]
 
 TEXT_TYPES = {"text", "varchar", "bpchar", "name", "json", "jsonb"}
 BATCH = 5000
@@ -34,6 +35,14 @@ def columns_of(resource_id: str) -> list[tuple[str, str]]:
     with backend.get_read_engine().connect() as connection:
         fields = backend._get_fields(connection, resource_id)
     return [(f["id"], f["type"]) for f in fields]
+
+
+def headers_of(resource_id: str, columns: list[tuple[str, str]]) -> list[str]:
+    """The header of each column in a download: the steward's own, also
+    where a long one was shortened for the database."""
+    with backend.get_read_engine().connect() as connection:
+        info = backend._get_field_info(connection, resource_id)
+    return [datastore.header_of(name, (info.get(name) or {}).get("label")) for name, _ in columns]
 
 
 def _rows(resource_id: str, columns: list[tuple[str, str]]) -> Iterator[tuple]:
@@ -60,7 +69,7 @@ def csv_stream(resource_id: str) -> Iterator[bytes]:
     text_columns = [kind in TEXT_TYPES for _, kind in columns]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([name for name, _ in columns])
+    writer.writerow(headers_of(resource_id, columns))
     yield "\ufeff".encode("utf-8") + buffer.getvalue().encode("utf-8")
     for row in _rows(resource_id, columns):
         buffer.seek(0)
@@ -80,8 +89,8 @@ def _json_value(value: Any) -> Any:
 
 def json_stream(resource_id: str) -> Iterator[bytes]:
     columns = columns_of(resource_id)
-    names = [name for name, _ in columns]
-    fields = json.dumps([{"id": name, "type": kind} for name, kind in columns],
+    names = headers_of(resource_id, columns)
+    fields = json.dumps([{"id": name, "type": kind} for name, (_, kind) in zip(names, columns)],
                         ensure_ascii=False)
     yield ('{"fields": ' + fields + ', "records": [').encode("utf-8")
     for count, row in enumerate(_rows(resource_id, columns)):
@@ -99,7 +108,7 @@ def xlsx_file(resource_id: str, title: str) -> tempfile.SpooledTemporaryFile:
     columns = columns_of(resource_id)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=sheet_title(title))
-    sheet.append([name for name, _ in columns])
+    sheet.append(headers_of(resource_id, columns))
     for row in _rows(resource_id, columns):
         cells = []
         for value, (_, kind) in zip(row, columns):
