@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from .conftest import dataset_dict
-from .test_wide_and_long import LONG_A, LONG_B
+from .test_wide_and_long import LONG_A
 
 SCHEMA = {"fields": [
     {"name": "单位名称", "type": "string"},

@@ -86,6 +86,14 @@ def test_rows_upserted_later_are_split_the_same_way(call, api, lines, steward):
     assert result["success"], result
     assert _names(call, lines, q="长江大桥") == ["南京长江大桥观光线"]
     assert len(_names(call, lines, q="南京")) == 3
+    # An update of a row's cells updates its full text.
+    record = call("datastore_search", resource_id=lines["id"],
+                  filters={"线路名称": "北京市地铁"})["result"]["records"][0]
+    result = call("datastore_upsert", steward, resource_id=lines["id"], method="update", force=True,
+                  records=[{"_id": record["_id"], "所在区": "栖霞区"}])
+    assert result["success"], result
+    assert _names(call, lines, q="栖霞") == ["北京市地铁"]
+    assert _names(call, lines, q="海淀") == []
 
 
 @pytest.mark.parametrize("query", ["！！！", "", " ", "南" * 500, "'\\:*&|!()<>",

@@ -240,7 +240,7 @@ def test_a_reload_swaps_the_table_readers_never_see_it_half_loaded(
     import sqlalchemy as sa
 
     from ckanext.datastore.backend import postgres as backend
-    from ckanext.nanjing.publishing import datastore
+    from ckanext.nanjing.publishing import datastore, fulltext
 
     dataset, resource = _valid_resource(call, upload, steward, org)
     big = tmp_path / "big.csv"
@@ -259,20 +259,29 @@ def test_a_reload_swaps_the_table_readers_never_see_it_half_loaded(
     reader = threading.Thread(target=read)
     reader.start()
     try:
-        assert datastore.load(resource["id"], big, SCHEMA) == 200_000
+        loaded = datastore.load(resource["id"], big, SCHEMA)
+        assert loaded.rows == 200_000
+        # Queryable now; the full text follows while readers go on.
+        assert datastore.build_full_text(resource["id"], loaded, big, SCHEMA) is True
     finally:
         done.set()
         reader.join()
     assert seen <= {3, 200_000} and 3 in seen
     assert call("datastore_search", resource_id=resource["id"])["result"]["total"] == 200_000
-    # The full text is what CKAN's own trigger would have computed, row by row.
+    # The full text is what our trigger computes for a row upserted later.
     table = backend.identifier(resource["id"])
     with backend.get_read_engine().connect() as connection:
         differing = connection.execute(sa.text(
             f"SELECT count(*) FROM {table} t WHERE t._full_text IS DISTINCT FROM "
-            f"(SELECT to_tsvector(string_agg(value, ' ')) FROM json_each_text(row_to_json(t.*)) "
-            f"WHERE key NOT LIKE '\\_%')")).scalar()
+            f"(SELECT array_to_tsvector(coalesce(array_agg(lexeme), '{{}}')) "
+            f"FROM json_each_text(row_to_json(t.*)) AS cell, "
+            f"unnest({fulltext.LEXEMES_FUNCTION}(cell.value)) AS lexeme "
+            f"WHERE cell.key NOT LIKE '\\_%')")).scalar()
     assert differing == 0
+    # A table replaced meanwhile is not given the older load's full text.
+    again = datastore.load(resource["id"], big, SCHEMA)
+    assert datastore.build_full_text(resource["id"], loaded, big, SCHEMA) is False
+    assert datastore.build_full_text(resource["id"], again, big, SCHEMA) is True
     found = call("datastore_search", resource_id=resource["id"], q="点199999")["result"]
     assert [r["监测点"] for r in found["records"]] == ["点199999"]
 

@@ -1,24 +1,33 @@
-"""Loading a validated file into the DataStore with PostgreSQL COPY.
+"""Loading a validated file into the DataStore with PostgreSQL COPY, in
+two steps.
 
-The table is built the way CKAN's `datastore_create` builds it (its own
-`create_table` and indexes, and its `zfulltext` trigger running our
-function: `_full_text` splits Chinese, see `fulltext`; so `datastore_search`,
-`datastore_search_sql`, the data dictionary and the preview treat it as
-theirs), with the column names of the Table Schema (unchanged where
-PostgreSQL and the DataStore can hold them, see `column_id`; the whole
-header stays the column's label) and column types from it. The new table is filled under another name and swapped in
-with the old one dropped in the same transaction: readers see the old
-table or the new one, never a half-loaded one, and a failed load leaves
-the old table as it was.
+`load` builds the table the way CKAN's `datastore_create` builds it (its
+own `create_table`, and its `zfulltext` trigger running our function, see
+`fulltext`), so `datastore_search`, `datastore_search_sql`, the data
+dictionary and the preview treat it as theirs. Column names are the Table
+Schema's (unchanged where PostgreSQL and the DataStore can hold them, see
+`column_id`; the whole header stays the column's label), column types
+from it. The new table is filled under another name and swapped in with
+the old one dropped in the same transaction: readers see the old table or
+the new one, never a half-loaded one, and a failed load leaves the old
+table as it was.
+
+`build_full_text` then fills the Chinese full text and builds CKAN's
+full-text index on the live table, which stays readable meanwhile. Done
+within the COPY, the full text made the load ten times slower than the
+COPY alone (make bench-validate).
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import re
 import unicodedata
 import logging
+import queue
 import secrets
+import threading
 import time
 from pathlib import Path
 from typing import Any, Iterator
@@ -35,7 +44,7 @@ from ckanext.datastore.helpers import is_valid_field_name
 
 from . import engine, fulltext, messages
 
-__all__ = ["LoadProblem", "load", "pg_type", "drop", "column_id", "header_of", "MAX_COLUMNS"]
+__all__ = ["LoadProblem", "Loaded", "load", "build_full_text", "pg_type", "drop", "column_id", "header_of", "MAX_COLUMNS"]
 
 log = logging.getLogger(__name__)
 
@@ -85,11 +94,20 @@ def _staging(resource_id: str) -> str:
     return f"{resource_id}-{secrets.token_hex(4)}"
 
 
+@dataclasses.dataclass(frozen=True)
+class Loaded:
+    """A table just swapped in: its rows, and the PostgreSQL object it is
+    (a later load makes another), which `build_full_text` fills."""
+    rows: int
+    table_oid: int
+
+
 def load(resource_id: str, path: Path, schema_descriptor: dict[str, Any],
-         delimiter: str = ",", timings: dict[str, float] | None = None) -> int:
+         delimiter: str = ",", timings: dict[str, float] | None = None) -> Loaded:
     """Replaces the DataStore table of `resource_id` with the rows of the
-    validated UTF-8 file at `path`; returns the number of rows loaded.
-    `timings`, when given, gets the seconds of the COPY and of the index."""
+    validated UTF-8 file at `path`. The table is queryable when this
+    returns; its Chinese full text is `build_full_text`'s next step.
+    `timings`, when given, gets the seconds of the COPY."""
     timings = {} if timings is None else timings
     schema = Schema.from_descriptor(schema_descriptor)
     if len(schema.fields) > MAX_COLUMNS:
@@ -103,8 +121,7 @@ def load(resource_id: str, path: Path, schema_descriptor: dict[str, Any],
     write_engine = backend.get_write_engine()
     fulltext.ensure_functions(write_engine)
     with write_engine.begin() as connection:
-        connection.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:id))"),
-                           {"id": resource_id})
+        _lock(connection, resource_id)
         context = {"connection": connection}
         try:
             backend.create_table(context, {"resource_id": staging, "fields": fields}, {})
@@ -113,21 +130,61 @@ def load(resource_id: str, path: Path, schema_descriptor: dict[str, Any],
         started = time.perf_counter()
         rows = _copy(connection, staging, path, schema, delimiter)
         timings["copy"] = time.perf_counter() - started
+        # After the COPY: rows datastore_upsert writes later get their full text from it.
         _create_full_text_trigger(connection, staging)
-        # The full-text index of a big table builds much faster in memory.
-        connection.execute(sa.text("SET LOCAL maintenance_work_mem = '256MB'"))
-        started = time.perf_counter()
-        backend.create_indexes(context, {"resource_id": staging})
-        timings["index"] = time.perf_counter() - started
         connection.execute(sa.text(
             f"DROP TABLE IF EXISTS {backend.identifier(resource_id)} CASCADE"))
         connection.execute(sa.text(
             f"ALTER TABLE {backend.identifier(staging)} RENAME TO {backend.identifier(resource_id)}"))
-        _name_full_text_index(connection, staging, resource_id)
+        oid = _table_oid(connection, resource_id)
     datastore = backend.DatastorePostgresqlBackend.get_active_backend()
     datastore.clear_table_stats(resource_id)
     datastore.calculate_record_count(resource_id)
-    return rows
+    return Loaded(rows=rows, table_oid=oid)
+
+
+def build_full_text(resource_id: str, loaded: Loaded, path: Path,
+                    schema_descriptor: dict[str, Any], delimiter: str = ",",
+                    timings: dict[str, float] | None = None) -> bool:
+    """Fills the `_full_text` of the table `load` swapped in, from the same
+    file, and builds its full-text index, while the table stays readable.
+    Rows written since (datastore_upsert) already have theirs from the
+    trigger and keep it. False when the table was replaced meanwhile.
+    `timings` gets the seconds of the full text and of the index."""
+    timings = {} if timings is None else timings
+    schema = Schema.from_descriptor(schema_descriptor)
+    with backend.get_write_engine().begin() as connection:
+        _lock(connection, resource_id)
+        if _table_oid(connection, resource_id) != loaded.table_oid:
+            return False
+        started = time.perf_counter()
+        lexemes = backend.identifier(f"lexemes-{secrets.token_hex(4)}")
+        connection.execute(sa.text(
+            f"CREATE TEMP TABLE {lexemes} (_id int4, _full_text tsvector) ON COMMIT DROP"))
+        _copy_stream(connection, f"{lexemes} (_id, _full_text)",
+                     _CanonicalCsv(path, schema, delimiter, lexemes_only=True))
+        table = backend.identifier(resource_id)
+        connection.execute(sa.text(
+            f"UPDATE {table} SET _full_text = l._full_text FROM {lexemes} l "
+            f"WHERE {table}._id = l._id AND {table}._full_text IS NULL"))
+        timings["full_text"] = time.perf_counter() - started
+        started = time.perf_counter()
+        # The full-text index of a big table builds much faster in memory.
+        connection.execute(sa.text("SET LOCAL maintenance_work_mem = '256MB'"))
+        backend.create_indexes({"connection": connection}, {"resource_id": resource_id})
+        timings["index"] = time.perf_counter() - started
+    return True
+
+
+def _lock(connection, resource_id: str) -> None:
+    """One load or full-text build of a resource at a time."""
+    connection.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:id))"),
+                       {"id": resource_id})
+
+
+def _table_oid(connection, resource_id: str) -> int | None:
+    return connection.execute(sa.text("SELECT to_regclass(:name)::oid"),
+                              {"name": backend.identifier(resource_id)}).scalar()
 
 
 def _create_full_text_trigger(connection, table: str) -> None:
@@ -136,15 +193,6 @@ def _create_full_text_trigger(connection, table: str) -> None:
     connection.execute(sa.text(
         f"CREATE TRIGGER zfulltext BEFORE INSERT OR UPDATE ON {backend.identifier(table)} "
         f"FOR EACH ROW EXECUTE PROCEDURE {fulltext.TRIGGER_FUNCTION}()"))
-
-
-def _name_full_text_index(connection, staging: str, resource_id: str) -> None:
-    """Gives the full-text index the name CKAN's own create_indexes would
-    give it on this table, so a later datastore_create finds it."""
-    full_text = backend.identifier("_full_text")
-    old = backend._generate_index_name(staging, full_text)
-    new = backend._generate_index_name(resource_id, full_text)
-    connection.execute(sa.text(f'ALTER INDEX IF EXISTS "{old}" RENAME TO "{new}"'))
 
 
 def drop(resource_id: str) -> None:
@@ -163,44 +211,119 @@ def _datastore_field(field) -> dict[str, Any]:
 
 
 def _copy(connection, table: str, path: Path, schema, delimiter: str) -> int:
-    """COPY of the rows with their `_full_text`, computed here from the
-    Arrow batches (`fulltext.lexeme_column`) while PostgreSQL reads the
-    previous ones: a to_tsvector per row in the database took ten times
-    the COPY itself."""
+    """COPY of the rows, numbered here (`_id`), into the new table; its
+    primary key is built after, at once, and its sequence goes on from
+    the last row for rows datastore_upsert adds."""
+    name = backend.identifier(table)
     columns = ", ".join(backend.identifier(column_id(f.name)) for f in schema.fields)
+    primary_key = connection.execute(sa.text(
+        "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass(:table) "
+        "AND contype = 'p'"), {"table": name}).scalar()
+    if primary_key:
+        connection.execute(sa.text(
+            f"ALTER TABLE {name} DROP CONSTRAINT {backend.identifier(primary_key)}"))
     stream = _CanonicalCsv(path, schema, delimiter)
-    raw = connection.connection.dbapi_connection
-    with raw.cursor() as cursor:
-        # COPY reads in 8 KiB calls by default; bigger reads cost less Python.
-        cursor.copy_expert(
-            f"COPY {backend.identifier(table)} ({columns}, _full_text) FROM STDIN "
-            f"WITH (FORMAT csv, HEADER false)", stream, size=1 << 20)
+    _copy_stream(connection, f"{name} (_id, {columns})", stream)
+    connection.execute(sa.text(f"ALTER TABLE {name} ADD PRIMARY KEY (_id)"))
+    connection.execute(sa.text("SELECT setval(pg_get_serial_sequence(:table, '_id'), :rows, :called)"),
+                       {"table": name, "rows": max(stream.rows, 1), "called": stream.rows > 0})
     return stream.rows
+
+
+def _copy_stream(connection, target: str, stream: "_CanonicalCsv") -> None:
+    raw = connection.connection.dbapi_connection
+    try:
+        with raw.cursor() as cursor:
+            # COPY reads in 8 KiB calls by default; bigger reads cost less Python.
+            cursor.copy_expert(f"COPY {target} FROM STDIN WITH (FORMAT csv, HEADER false)",
+                               stream, size=1 << 20)
+    finally:
+        stream.close()
+
+
+class _Ahead:
+    """The items of an iterator, made by a thread of their own a few items
+    ahead of the reader: Arrow and libpq let go of Python's lock, so the
+    next batch is encoded while PostgreSQL reads the last one."""
+
+    END = object()
+
+    def __init__(self, items: Iterator[Any], ahead: int = 2):
+        self.queue: queue.Queue = queue.Queue(ahead)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(items,), daemon=True)
+        self.thread.start()
+
+    def _run(self, items: Iterator[Any]) -> None:
+        try:
+            for item in items:
+                if not self._put(item):
+                    return
+            self._put(self.END)
+        except BaseException as error:  # raised again in the reader's thread
+            self._put(error)
+
+    def _put(self, item: Any) -> bool:
+        while not self.stopped.is_set():
+            try:
+                self.queue.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> Any:
+        item = self.queue.get()
+        if item is self.END:
+            self.stopped.set()
+            raise StopIteration
+        if isinstance(item, BaseException):
+            self.stopped.set()
+            raise item
+        return item
+
+    def close(self) -> None:
+        """Stops the thread (a COPY that failed reads no further)."""
+        self.stopped.set()
+        self.thread.join()
 
 
 class _CanonicalCsv(io.RawIOBase):
     """The file as CSV PostgreSQL reads: every cell in the form its column
     type takes (`2023年5月1日` under format `%Y年%m月%d日` becomes
     `2023-05-01`, `1,234` under groupChar becomes `1234`), missing values as
-    NULL. Cells already in that form pass through untouched, in Arrow."""
+    NULL. Cells already in that form pass through untouched, in Arrow.
 
-    def __init__(self, path: Path, schema, delimiter: str):
+    With `lexemes_only`, each row's number (its `_id` in a table the COPY
+    filled) and its full text instead: the lexemes of every cell, computed
+    here per distinct value of an Arrow column (`fulltext.lexeme_column`)
+    while PostgreSQL reads the previous batch."""
+
+    def __init__(self, path: Path, schema, delimiter: str, lexemes_only: bool = False):
         self.rows = 0
+        self.lexemes_only = lexemes_only
         self.schema = schema
         self.readers = [f.create_cell_reader() for f in schema.fields]
         self.acceptors = [_canonical_acceptor(f) for f in schema.fields]
-        self.batches = self._batches(path, delimiter)
+        self.lines = _Ahead(self._encode(batch) for batch in self._batches(path, delimiter))
         self.pending = memoryview(b"")
 
     def readable(self) -> bool:
         return True
 
+    def close(self) -> None:
+        self.lines.close()
+        super().close()
+
     def readinto(self, buffer) -> int:
         while not len(self.pending):
-            batch = next(self.batches, None)
-            if batch is None:
+            lines = next(self.lines, None)
+            if lines is None:
                 return 0
-            self.pending = memoryview(self._encode(batch))
+            self.pending = lines
         size = min(len(buffer), len(self.pending))
         buffer[:size] = self.pending[:size]
         self.pending = self.pending[size:]  # a view: no copy of the rest
@@ -220,19 +343,15 @@ class _CanonicalCsv(io.RawIOBase):
                 quoted_strings_can_be_null=True, null_values=[""]))
         yield from reader
 
-    def _encode(self, batch: pa.RecordBatch) -> bytes:
+    def _encode(self, batch: pa.RecordBatch) -> memoryview:
+        first = self.rows + 1
         self.rows += batch.num_rows
         columns = [self._canonical(i, batch.column(i)) for i in range(batch.num_columns)]
-        texts = [fulltext.lexeme_column(column) for column in columns]
-        full_text = pc.binary_join_element_wise(*texts, " ", null_handling="skip")
-        out = io.BytesIO()
-        pa_csv.write_csv(pa.RecordBatch.from_arrays(columns + [full_text],
-                                                    names=batch.schema.names + ["_full_text"]),
-                         out,
-                         write_options=pa_csv.WriteOptions(include_header=False,
-                                                           quoting_style="needed"))
-        # Arrow writes a null as nothing and an empty text as "": COPY's own CSV reading.
-        return out.getvalue()
+        ids = pc.cast(pa.array(range(first, first + batch.num_rows), pa.int64()), pa.string())
+        if self.lexemes_only:
+            texts = [fulltext.lexeme_column(column) for column in columns]
+            columns = [pc.binary_join_element_wise(*texts, " ", null_handling="skip")]
+        return _csv_lines([ids] + columns)
 
     def _canonical(self, index: int, values: pa.Array) -> pa.Array:
         accept = self.acceptors[index]
@@ -253,6 +372,29 @@ class _CanonicalCsv(io.RawIOBase):
 
 
 PASS_THROUGH = object()
+# What PostgreSQL's CSV reading only takes quoted (an empty cell is NULL).
+NEEDS_QUOTES = '[,"\r\n]|^$'
+
+
+def _csv_lines(columns: list[pa.Array]) -> memoryview:
+    """The rows as CSV lines for COPY, built in Arrow: only cells that need
+    it are quoted (Arrow's CSV writer quotes every text cell, which made
+    PostgreSQL's reading a fifth slower), a null is an empty cell."""
+    cells = []
+    for column in columns:
+        special = pc.match_substring_regex(column, NEEDS_QUOTES)
+        if pc.any(special).as_py():
+            quoted = pc.binary_join_element_wise(
+                '"', pc.replace_substring(column, '"', '""'), '"', "")
+            column = pc.if_else(special, quoted, column)
+        cells.append(column)
+    lines = pc.binary_join_element_wise(*cells, ",", null_handling="replace",
+                                        null_replacement="")
+    lines = pc.binary_join_element_wise(lines, "", "\n")
+    # The lines' characters are one buffer, in order: sent as they are.
+    offsets = memoryview(lines.buffers()[1]).cast("i")
+    start, end = offsets[lines.offset], offsets[lines.offset + len(lines)]
+    return memoryview(lines.buffers()[2])[start:end]
 
 
 def _canonical_acceptor(field):

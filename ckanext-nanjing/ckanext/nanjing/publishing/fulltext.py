@@ -39,7 +39,7 @@ MAX_QUERY_CHARS = 500
 # PostgreSQL refuses lexemes over 2 KB; such ASCII runs are hashes and blobs.
 MAX_WORD_CHARS = 255
 LEXEMES_FUNCTION = "nanjing_lexemes_v1"
-TRIGGER_FUNCTION = "nanjing_full_text_trigger_v1"
+TRIGGER_FUNCTION = "nanjing_full_text_trigger_v3"
 
 _TOKEN = re.compile(TOKEN)
 _JOINED = re.compile(JOINED)
@@ -130,8 +130,15 @@ $body$;
 CREATE OR REPLACE FUNCTION {TRIGGER_FUNCTION}() RETURNS trigger
 LANGUAGE plpgsql AS $body$
     BEGIN
+        -- Full text the statement wrote itself (the load's) is kept.
+        -- datastore_upsert's updates set it to NULL: computed again.
         IF NEW._full_text IS NOT NULL THEN
-            RETURN NEW;
+            IF TG_OP = 'INSERT' THEN
+                RETURN NEW;
+            END IF;
+            IF NEW._full_text IS DISTINCT FROM OLD._full_text THEN
+                RETURN NEW;
+            END IF;
         END IF;
         NEW._full_text := array_to_tsvector(coalesce((
             SELECT array_agg(lexeme)

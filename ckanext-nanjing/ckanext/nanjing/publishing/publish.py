@@ -41,13 +41,14 @@ def site_context() -> dict:
     return {"user": site_user["name"], "ignore_auth": True, gate.GATE_FLAG: True}
 
 
-def _load_table(row: Validation, checked: gate.Checked) -> bool:
+def _load_table(row: Validation, checked: gate.Checked) -> datastore.Loaded | None:
     """Swaps the file into the DataStore; notes the outcome on the row
-    (not committed). True when the table now holds this file."""
+    (not committed). The table when it now holds this file."""
     package = model.Package.get(row.package_id)
     schema = checked.report.schema or gate.schema_of(package)
+    loaded = None
     try:
-        rows = datastore.load(row.resource_id, checked.text, schema, checked.delimiter)
+        loaded = datastore.load(row.resource_id, checked.text, schema, checked.delimiter)
     except datastore.LoadProblem as problem:
         row.load_status, row.load_message = gate.ERROR, str(problem)
     except Exception as error:  # a database failure must not undo the verdict
@@ -56,9 +57,24 @@ def _load_table(row: Validation, checked: gate.Checked) -> bool:
     else:
         row.load_status, row.load_message, row.loaded_sha256 = \
             gate.LOADED, "", checked.sha256
-        log.info("Loaded %s rows into the DataStore for %s", rows, row.resource_id)
+        log.info("Loaded %s rows into the DataStore for %s", loaded.rows, row.resource_id)
     model.Session.add(row)
-    return row.load_status == gate.LOADED
+    return loaded if row.load_status == gate.LOADED else None
+
+
+def _build_full_text(resource_id: str, loaded: datastore.Loaded, checked: gate.Checked) -> None:
+    """The table's Chinese full text and index, once the table is public
+    (a failure leaves the table readable and says so on the verdict)."""
+    package = model.Package.get(model.Resource.get(resource_id).package_id)
+    schema = checked.report.schema or gate.schema_of(package)
+    try:
+        datastore.build_full_text(resource_id, loaded, checked.text, schema, checked.delimiter)
+    except Exception as error:  # the data is loaded and stays so
+        log.exception("Full text of %s failed", resource_id)
+        row = Validation.get(resource_id)
+        if row is not None:
+            row.load_message = f"数据已载入，但全文检索索引未建成：{error}"[:500]
+            model.Session.commit()
 
 
 def _save_package(package_id: str, active: str | None, public: bool) -> None:
@@ -90,9 +106,11 @@ def load_checked(resource_id: str, checked: gate.Checked) -> None:
     row = Validation.get(resource_id)
     if row is None:
         return
-    if _load_table(row, checked):
+    loaded = _load_table(row, checked)
+    if loaded:
         _save_package(row.package_id, resource_id, public=False)
         _add_views(resource_id)
+        _build_full_text(resource_id, loaded, checked)
     else:
         model.Session.commit()
 
@@ -116,6 +134,7 @@ def _accept(resource: model.Resource, checked: gate.Checked) -> None:
         model.Session.commit()
     if loaded:
         _add_views(resource.id)
+        _build_full_text(resource.id, loaded, checked)
 
 
 def validate_stored(resource_id: str) -> Validation:
