@@ -37,6 +37,9 @@ SEED = 20240601
 CHUNK = 50_000
 GATE_MAX_MB = 500
 LOAD_RATIO_AIM = 2.0
+EARLY_ROWS = 100_000
+# Streamed, a dump grows by its first pages and no further.
+DUMP_GROWTH_MB = 30
 
 DISTRICTS = identifiers.NANJING_DISTRICTS
 CATEGORIES = ["日常检查", "专项检查", "双随机抽查", "投诉举报核查", "跟踪复查"]
@@ -299,6 +302,7 @@ def _load_times(path: Path, schema: dict) -> dict[str, Any]:
                     f"SELECT count(*) FROM {table} t WHERE row_to_json(t)::text LIKE :like"),
                     {"like": f"%{word}%"}).scalar()
                 times["searches"].append((word, found, holding, seconds))
+        times["dump"] = _dump_times(resource_id)
     finally:
         datastore.drop(resource_id)
         backend.DatastorePostgresqlBackend.get_active_backend().clear_table_stats(resource_id)
@@ -322,6 +326,31 @@ def _load_times(path: Path, schema: dict) -> dict[str, Any]:
         connection.commit()
         connection.close()
     return times
+
+
+def _rss_mb() -> float:
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+
+def _dump_times(resource_id: str) -> dict[str, float]:
+    """The whole table as /datastore/dump/<id>?format=csv streams it: the
+    seconds, the megabytes, and how far this process grew by the time the
+    first EARLY_ROWS rows were out and by the end."""
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.nanjing.publishing import dumps
+
+    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    before = peak = _rss_mb()
+    size, early, started = 0, None, time.perf_counter()
+    for count, chunk in enumerate(dumps.stream(resource_id, "csv", user)):
+        size += len(chunk)
+        peak = max(peak, _rss_mb())
+        if early is None and count * dumps.PAGE >= EARLY_ROWS:
+            early = peak - before
+    return {"seconds": time.perf_counter() - started, "mb": size / 2 ** 20,
+            "early_mb": early or 0.0, "grew_mb": peak - before}
 
 
 # The report
@@ -386,6 +415,8 @@ def _report(rows: int, results: dict[str, dict], load: dict[str, Any],
         ("(a) 与 (b) 都判定文件有效、行数一致",
          gate["errors"] == 0 and reference["errors"] == 0
          and gate["rows"] == reference["rows"] == floor["rows"] == rows),
+        (f"(d) 整表转储的内存不随行数增长（全部行与前 {EARLY_ROWS:,} 行相差 < {DUMP_GROWTH_MB} MB）",
+         load["dump"]["grew_mb"] - load["dump"]["early_mb"] < DUMP_GROWTH_MB),
         ("(d) 中文全文检索找到含检索词的每一行",
          all(found >= holding > 0 for _, found, holding, _ in load["searches"])),
     ]
@@ -401,6 +432,9 @@ def _report(rows: int, results: dict[str, dict], load: dict[str, Any],
          f"表可查询之后：中文全文 _full_text {load['full_text']:.1f} 秒，"
          f"全文索引（{_index_method()}）{load['index']:.1f} 秒；"
          f"合计 {ours + load['after']:.1f} 秒，为裸 COPY 的 {(ours + load['after']) / bare:.1f} 倍")
+    dump = load["dump"]
+    echo(f"整表 CSV 转储（/datastore/dump）：{dump['mb']:.0f} MB，{dump['seconds']:.1f} 秒；"
+         f"进程内存增长：前 {EARLY_ROWS:,} 行 {dump['early_mb']:.0f} MB，全部行 {dump['grew_mb']:.0f} MB")
     for word, found, holding, seconds in load["searches"]:
         echo(f"检索“{word}”：全文找到 {found:,} 行，含该词的行 {holding:,} 行，"
              f"查询用时 {seconds * 1000:.0f} 毫秒")

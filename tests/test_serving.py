@@ -157,10 +157,30 @@ def background_processes(ckan_ini):
     _render(name, ckan_ini, "0", "--with-workers", "--without-web")
     conf = LOCAL / "serve" / name / "supervisord.conf"
     process = subprocess.Popen([str(SUPERVISORD), "-c", str(conf)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
     yield conf
     process.terminate()
     process.wait(timeout=60)
+    # A program restarted just before the stop can outlive supervisord; a
+    # jobs worker left behind would take later tests' jobs.
+    _kill_session(process.pid)
+
+
+def _kill_session(session: int) -> None:
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session:
+            try:
+                os.kill(int(entry), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 @pytest.mark.parametrize("program, command", [

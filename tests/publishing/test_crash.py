@@ -317,3 +317,34 @@ def test_nanjing_validate_finishes_what_a_killed_job_left(call, steward, org, ck
     assert "通过 1 个" in result.stdout
     shown = call("package_show", id=created["id"])["result"]
     assert shown["private"] is False and shown["resources"][0]["datastore_active"] is True
+
+
+def test_nanjing_validate_builds_the_full_text_a_crash_left_out(call, upload, steward, org,
+                                                                 ckan_ini):
+    """A crash between the load (committed, the table public) and its full
+    text (one transaction that never committed) leaves the table without
+    full text or its index; the recovery command builds them."""
+    from ckanext.datastore.backend import postgres as backend
+    from ckanext.nanjing.publishing import datastore
+
+    dataset = call("package_create", steward, **dataset_dict(org))["result"]
+    status, body = upload("resource_create", steward, VALID_CSV.encode("utf-8"), "air.csv",
+                          package_id=dataset["id"], name="每日监测", format="CSV")
+    assert status == 200, body
+    resource_id = body["result"]["id"]
+    assert datastore.has_full_text(resource_id)
+    index = backend._generate_index_name(resource_id, backend.identifier("_full_text"))
+    with backend.get_write_engine().begin() as connection:
+        connection.execute(sa.text(f'DROP INDEX "{index}"'))
+        connection.execute(sa.text(f'ALTER TABLE "{resource_id}" DISABLE TRIGGER zfulltext'))
+        connection.execute(sa.text(f'UPDATE "{resource_id}" SET _full_text = NULL'))
+        connection.execute(sa.text(f'ALTER TABLE "{resource_id}" ENABLE TRIGGER zfulltext'))
+    assert call("datastore_search", resource_id=resource_id, q="草场门")["result"]["total"] == 0
+    model.Session.remove()
+
+    result = subprocess.run([str(CKAN_BIN), "-c", ckan_ini, "nanjing", "validate"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert datastore.has_full_text(resource_id)
+    found = call("datastore_search", resource_id=resource_id, q="草场门")["result"]["records"]
+    assert [record["监测点"] for record in found] == ["草场门"]

@@ -44,7 +44,7 @@ from ckanext.datastore.helpers import is_valid_field_name
 
 from . import engine, fulltext, messages
 
-__all__ = ["LoadProblem", "Loaded", "load", "build_full_text", "pg_type", "drop", "column_id", "header_of", "MAX_COLUMNS"]
+__all__ = ["LoadProblem", "Loaded", "load", "build_full_text", "has_full_text", "pg_type", "drop", "column_id", "header_of", "MAX_COLUMNS"]
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +174,17 @@ def build_full_text(resource_id: str, loaded: Loaded, path: Path,
         backend.create_indexes({"connection": connection}, {"resource_id": resource_id})
         timings["index"] = time.perf_counter() - started
     return True
+
+
+def has_full_text(resource_id: str) -> bool:
+    """Whether the table of `resource_id` has its full-text index, which
+    `build_full_text` makes last, in the transaction that fills the full
+    text: without it a crash came between the two steps."""
+    index = backend._generate_index_name(resource_id, backend.identifier("_full_text"))
+    with backend.get_read_engine().connect() as connection:
+        return connection.execute(sa.text(
+            "SELECT 1 FROM pg_indexes WHERE schemaname = 'public' AND tablename = :table "
+            "AND indexname = :index"), {"table": resource_id, "index": index}).first() is not None
 
 
 def _lock(connection, resource_id: str) -> None:

@@ -46,7 +46,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from .model import PublishRequest, Validation
-from . import engine, formats
+from . import datastore, engine, formats
 from .encoding import EncodingProblem
 from .report import Problem, Report
 
@@ -282,9 +282,12 @@ def record(resource_id: str, status: str, checked: Checked | None = None,
 
 def needs_recheck(row: Validation | None) -> bool:
     """A verdict that a crash may have left unfinished: none, pending or
-    running (its job may be gone), or valid but not yet in the DataStore."""
+    running (its job may be gone), valid but not yet in the DataStore, or
+    loaded without its full text."""
     return row is None or row.status in (PENDING, RUNNING) or (
-        row.status == VALID and row.load_status == LOAD_PENDING)
+        row.status == VALID and row.load_status == LOAD_PENDING) or (
+        row.status == VALID and row.load_status == LOADED
+        and not datastore.has_full_text(row.resource_id))
 
 
 def keep_valid_copy(resource_id: str, checked: Checked) -> Path:
