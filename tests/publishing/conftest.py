@@ -63,6 +63,20 @@ def upload(app):
 
 
 @pytest.fixture
+def publish_table(call, upload, steward, org):
+    """Creates a public dataset whose 信息项 are `schema` and uploads
+    `content` (CSV text) to it; returns (dataset, status code, JSON body)."""
+    def publish(name: str, title: str, schema: dict, content: str):
+        result = call("package_create", steward,
+                      **dataset_dict(org, name=name, title=title, information_items=schema))
+        assert result["success"], result
+        status, body = upload("resource_create", steward, content.encode("utf-8"), "table.csv",
+                              package_id=result["result"]["id"], name=title, format="CSV")
+        return result["result"], status, body
+    return publish
+
+
+@pytest.fixture
 def run_jobs(ckan_ini):
     """Runs the background jobs queued so far in a real `ckan jobs worker`."""
     def run():

@@ -323,7 +323,8 @@ def test_nanjing_validate_builds_the_full_text_a_crash_left_out(call, upload, st
                                                                  ckan_ini):
     """A crash between the load (committed, the table public) and its full
     text (one transaction that never committed) leaves the table without
-    full text or its index; the recovery command builds them."""
+    full text or its index; the recovery command builds them, as it does
+    for tables loaded before the Chinese full text."""
     from ckanext.datastore.backend import postgres as backend
     from ckanext.nanjing.publishing import datastore
 
@@ -348,3 +349,16 @@ def test_nanjing_validate_builds_the_full_text_a_crash_left_out(call, upload, st
     assert datastore.has_full_text(resource_id)
     found = call("datastore_search", resource_id=resource_id, q="草场门")["result"]["records"]
     assert [record["监测点"] for record in found] == ["草场门"]
+
+    # A table loaded before the Chinese full text came (CKAN's trigger) is
+    # loaded again the same way.
+    with backend.get_write_engine().begin() as connection:
+        connection.execute(sa.text(f'DROP TRIGGER zfulltext ON "{resource_id}"'))
+        connection.execute(sa.text(
+            f'CREATE TRIGGER zfulltext BEFORE INSERT OR UPDATE ON "{resource_id}" '
+            f'FOR EACH ROW EXECUTE PROCEDURE populate_full_text_trigger()'))
+    assert not datastore.has_full_text(resource_id)
+    result = subprocess.run([str(CKAN_BIN), "-c", ckan_ini, "nanjing", "validate"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert datastore.has_full_text(resource_id)

@@ -10,7 +10,6 @@ import xml.etree.ElementTree as ET
 import openpyxl
 import pytest
 
-from .conftest import dataset_dict
 from .test_wide_and_long import LONG_A
 
 SCHEMA = {"fields": [
@@ -26,13 +25,8 @@ CSV = (f"单位名称,{LONG_A},备注,_序号\n"
 
 
 @pytest.fixture
-def budget(call, upload, steward, org):
-    result = call("package_create", steward,
-                  **dataset_dict(org, name="nanjing-budget-dump", title="南京市部门决算",
-                                 information_items=SCHEMA))
-    assert result["success"], result
-    status, body = upload("resource_create", steward, CSV.encode("utf-8"), "budget.csv",
-                          package_id=result["result"]["id"], name="决算", format="CSV")
+def budget(publish_table):
+    _, status, body = publish_table("nanjing-budget-dump", "南京市部门决算", SCHEMA, CSV)
     assert status == 200, body
     return body["result"]["id"]
 
@@ -132,14 +126,11 @@ def test_a_private_datasets_table_is_not_dumped_for_the_public(app, call, stewar
     assert shown.data.decode("utf-8-sig").startswith("_id,单位名称")
 
 
-def test_a_table_of_several_pages_dumps_every_row_once(app, call, upload, steward, org):
+def test_a_table_of_several_pages_dumps_every_row_once(app, publish_table):
     rows = 25_001  # three pages of datastore_search
     schema = {"fields": [{"name": "序号", "type": "integer"}, {"name": "街道", "type": "string"}]}
     content = "序号,街道\n" + "".join(f"{i},玄武区第{i % 97}街道\n" for i in range(rows))
-    result = call("package_create", steward,
-                  **dataset_dict(org, name="nanjing-streets", title="街道", information_items=schema))
-    status, body = upload("resource_create", steward, content.encode("utf-8"), "streets.csv",
-                          package_id=result["result"]["id"], name="街道", format="CSV")
+    _, status, body = publish_table("nanjing-streets", "街道", schema, content)
     assert status == 200, body
     dumped = _dump(app, body["result"]["id"], bom="false").data.decode("utf-8").splitlines()
     assert len(dumped) == rows + 1

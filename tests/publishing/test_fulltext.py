@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from ckanext.datastore.backend import postgres as backend
 from ckanext.nanjing.publishing import fulltext
 
-from .conftest import dataset_dict
 
 LINES = {"fields": [
     {"name": "线路名称", "type": "string", "constraints": {"required": True}},
@@ -25,14 +24,9 @@ CSV = ("线路名称,所在区,说明,开通年份\n"
 
 
 @pytest.fixture
-def lines(call, upload, steward, org):
+def lines(publish_table):
     """A resource of bus and metro lines, validated and loaded by the gate."""
-    result = call("package_create", steward,
-                  **dataset_dict(org, name="nanjing-lines", title="南京市公交线路",
-                                 information_items=LINES))
-    assert result["success"], result
-    status, body = upload("resource_create", steward, CSV.encode("utf-8"), "lines.csv",
-                          package_id=result["result"]["id"], name="线路", format="CSV")
+    _, status, body = publish_table("nanjing-lines", "南京市公交线路", LINES, CSV)
     assert status == 200, body
     return body["result"]
 

@@ -11,7 +11,6 @@ import openpyxl
 
 from ckanext.nanjing.publishing import datastore, engine
 
-from .conftest import dataset_dict
 
 # Alike for their first 21 characters, longer than 63 bytes each.
 LONG_A = "2025年度一般公共预算基本支出经济分类决算数（万元）"
@@ -26,18 +25,8 @@ CSV = (f"单位名称,{LONG_A},{LONG_B}\n"
        "南京市教育局,88000,90210.25\n")
 
 
-def _publish(call, upload, steward, org, schema, content, name):
-    result = call("package_create", steward,
-                  **dataset_dict(org, name=name, title="南京市部门决算", information_items=schema))
-    assert result["success"], result
-    status, body = upload("resource_create", steward, content, "budget.csv",
-                          package_id=result["result"]["id"], name="决算", format="CSV")
-    return result["result"], status, body
-
-
-def test_long_headers_load_and_keep_the_stewards_header(call, upload, steward, org, app):
-    dataset, status, body = _publish(call, upload, steward, org, BUDGET, CSV.encode("utf-8"),
-                                     "nanjing-budget")
+def test_long_headers_load_and_keep_the_stewards_header(call, publish_table, app):
+    dataset, status, body = publish_table("nanjing-budget", "南京市部门决算", BUDGET, CSV)
     assert status == 200, body
     resource = body["result"]
     assert call("resource_show", id=resource["id"])["result"]["datastore_active"] is True
@@ -93,9 +82,9 @@ ODD_CSV = ('_id,_备注,"单位""简称""",金额\u200b\n'
            '7,含下划线,"财政局","=1+2"\n')
 
 
-def test_headers_the_datastore_refuses_load_under_safe_ids(call, upload, steward, org, app):
-    dataset, status, body = _publish(call, upload, steward, org, ODD_SCHEMA,
-                                     ODD_CSV.encode("utf-8"), "nanjing-odd-headers")
+def test_headers_the_datastore_refuses_load_under_safe_ids(call, publish_table, app):
+    dataset, status, body = publish_table("nanjing-odd-headers", "南京市部门决算", ODD_SCHEMA,
+                                          ODD_CSV)
     assert status == 200, body
     resource = body["result"]
     search = call("datastore_search", resource_id=resource["id"])["result"]
@@ -122,12 +111,12 @@ def test_odd_column_ids_are_safe_for_the_datastore():
     assert all(datastore.header_of(i, name) == name for i, name in zip(ids, names))
 
 
-def test_a_file_wider_than_postgresql_allows_is_refused(call, upload, steward, org):
+def test_a_file_wider_than_postgresql_allows_is_refused(call, publish_table):
     width = engine.MAX_COLUMNS + 1
     names = [f"指标{i}" for i in range(width)]
     schema = {"fields": [{"name": n, "type": "integer"} for n in names]}
-    content = (",".join(names) + "\n" + ",".join(["1"] * width) + "\n").encode("utf-8")
-    dataset, status, body = _publish(call, upload, steward, org, schema, content, "nanjing-wide")
+    content = ",".join(names) + "\n" + ",".join(["1"] * width) + "\n"
+    dataset, status, body = publish_table("nanjing-wide", "南京市部门决算", schema, content)
 
     assert status == 409, json.dumps(body, ensure_ascii=False)[:500]
     message = body["error"]["url"][0]

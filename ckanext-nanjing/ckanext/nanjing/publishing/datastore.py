@@ -42,7 +42,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.datastore.backend import postgres as backend
 from ckanext.datastore.helpers import is_valid_field_name
 
-from . import engine, fulltext, messages
+from . import engine, fulltext, fulltext_search, messages
 
 __all__ = ["LoadProblem", "Loaded", "load", "build_full_text", "has_full_text", "pg_type", "drop", "column_id", "header_of", "MAX_COLUMNS"]
 
@@ -177,14 +177,16 @@ def build_full_text(resource_id: str, loaded: Loaded, path: Path,
 
 
 def has_full_text(resource_id: str) -> bool:
-    """Whether the table of `resource_id` has its full-text index, which
-    `build_full_text` makes last, in the transaction that fills the full
-    text: without it a crash came between the two steps."""
+    """Whether the table of `resource_id` has our Chinese full text: our
+    trigger (a table loaded before it came has CKAN's) and the full-text
+    index, which `build_full_text` makes last, in the transaction that
+    fills the full text (without it a crash came between the two steps)."""
     index = backend._generate_index_name(resource_id, backend.identifier("_full_text"))
     with backend.get_read_engine().connect() as connection:
-        return connection.execute(sa.text(
+        indexed = connection.execute(sa.text(
             "SELECT 1 FROM pg_indexes WHERE schemaname = 'public' AND tablename = :table "
-            "AND indexname = :index"), {"table": resource_id, "index": index}).first() is not None
+            "AND indexname = :index"), {"table": resource_id, "index": index}).first()
+        return indexed is not None and fulltext_search.splits_chinese(connection, resource_id)
 
 
 def _lock(connection, resource_id: str) -> None:
