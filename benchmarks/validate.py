@@ -286,7 +286,7 @@ def _load_times(path: Path, schema: dict) -> dict[str, Any]:
         loaded = datastore.load(resource_id, path, schema, delimiter=",", timings=times)
         times["queryable"] = time.perf_counter() - started
         started = time.perf_counter()
-        datastore.build_full_text(resource_id, loaded, path, schema, delimiter=",", timings=times)
+        datastore.build_full_text(resource_id, loaded, timings=times)
         times["after"] = time.perf_counter() - started
         times["rows"] = loaded.rows
         table = backend.identifier(resource_id)

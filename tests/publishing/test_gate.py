@@ -262,7 +262,7 @@ def test_a_reload_swaps_the_table_readers_never_see_it_half_loaded(
         loaded = datastore.load(resource["id"], big, SCHEMA)
         assert loaded.rows == 200_000
         # Queryable now; the full text follows while readers go on.
-        assert datastore.build_full_text(resource["id"], loaded, big, SCHEMA) is True
+        assert datastore.build_full_text(resource["id"], loaded) is True
     finally:
         done.set()
         reader.join()
@@ -280,8 +280,8 @@ def test_a_reload_swaps_the_table_readers_never_see_it_half_loaded(
     assert differing == 0
     # A table replaced meanwhile is not given the older load's full text.
     again = datastore.load(resource["id"], big, SCHEMA)
-    assert datastore.build_full_text(resource["id"], loaded, big, SCHEMA) is False
-    assert datastore.build_full_text(resource["id"], again, big, SCHEMA) is True
+    assert datastore.build_full_text(resource["id"], loaded) is False
+    assert datastore.build_full_text(resource["id"], again) is True
     found = call("datastore_search", resource_id=resource["id"], q="点199999")["result"]
     assert [r["监测点"] for r in found["records"]] == ["点199999"]
 

@@ -8,10 +8,12 @@ write through here."""
 from __future__ import annotations
 
 import csv
+import decimal
 import io
+import json
 from typing import Any
 
-__all__ = ["FORMATS", "FORMULA_STARTS", "neutralise", "text_cell", "excel_safe", "sheet_title",
+__all__ = ["FORMATS", "neutralise", "text_cell", "xlsx_cell", "excel_safe", "sheet_title",
            "table_csv", "table_xlsx"]
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8",
@@ -30,6 +32,19 @@ def text_cell(sheet, value: str):
     cell = WriteOnlyCell(sheet, value=excel_safe(value))
     cell.data_type = "s"
     return cell
+
+
+def xlsx_cell(sheet, value: Any) -> Any:
+    """What a write-only sheet is given for `value`: text as text (a
+    formula-like one as a plain-text cell), JSON as its text, decimals as
+    numbers, anything else as it is."""
+    if isinstance(value, str):
+        return text_cell(sheet, value) if value.startswith(FORMULA_STARTS) else excel_safe(value)
+    if isinstance(value, (dict, list)):
+        return excel_safe(json.dumps(value, ensure_ascii=False))
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
 
 
 def excel_safe(value: str) -> str:
@@ -63,8 +78,7 @@ def table_xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
     sheet = book.create_sheet(title=sheet_title(title))
     sheet.append(header)
     for row in rows:
-        sheet.append([text_cell(sheet, value) if isinstance(value, str) else value
-                      for value in row])
+        sheet.append([xlsx_cell(sheet, value) for value in row])
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()

@@ -44,7 +44,8 @@ from ckanext.datastore.helpers import is_valid_field_name
 
 from . import engine, fulltext, fulltext_search, messages
 
-__all__ = ["LoadProblem", "Loaded", "load", "build_full_text", "has_full_text", "pg_type", "drop", "column_id", "header_of", "MAX_COLUMNS"]
+__all__ = ["LoadProblem", "Loaded", "load", "build_full_text", "has_full_text", "pg_type", "drop",
+           "column_id", "header_of", "MAX_COLUMNS"]
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +97,14 @@ def _staging(resource_id: str) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Loaded:
-    """A table just swapped in: its rows, and the PostgreSQL object it is
-    (a later load makes another), which `build_full_text` fills."""
+    """A table just swapped in: its rows, the PostgreSQL object it is (a
+    later load makes another) and the file it holds, from which
+    `build_full_text` fills it."""
     rows: int
     table_oid: int
+    path: Path
+    schema_descriptor: dict[str, Any]
+    delimiter: str
 
 
 def load(resource_id: str, path: Path, schema_descriptor: dict[str, Any],
@@ -140,19 +145,19 @@ def load(resource_id: str, path: Path, schema_descriptor: dict[str, Any],
     datastore = backend.DatastorePostgresqlBackend.get_active_backend()
     datastore.clear_table_stats(resource_id)
     datastore.calculate_record_count(resource_id)
-    return Loaded(rows=rows, table_oid=oid)
+    return Loaded(rows=rows, table_oid=oid, path=path, schema_descriptor=schema_descriptor,
+                  delimiter=delimiter)
 
 
-def build_full_text(resource_id: str, loaded: Loaded, path: Path,
-                    schema_descriptor: dict[str, Any], delimiter: str = ",",
+def build_full_text(resource_id: str, loaded: Loaded,
                     timings: dict[str, float] | None = None) -> bool:
-    """Fills the `_full_text` of the table `load` swapped in, from the same
-    file, and builds its full-text index, while the table stays readable.
+    """Fills the `_full_text` of the table `load` swapped in, from the file
+    it loaded, and builds its full-text index, while the table stays readable.
     Rows written since (datastore_upsert) already have theirs from the
     trigger and keep it. False when the table was replaced meanwhile.
     `timings` gets the seconds of the full text and of the index."""
     timings = {} if timings is None else timings
-    schema = Schema.from_descriptor(schema_descriptor)
+    schema = Schema.from_descriptor(loaded.schema_descriptor)
     with backend.get_write_engine().begin() as connection:
         _lock(connection, resource_id)
         if _table_oid(connection, resource_id) != loaded.table_oid:
@@ -162,7 +167,7 @@ def build_full_text(resource_id: str, loaded: Loaded, path: Path,
         connection.execute(sa.text(
             f"CREATE TEMP TABLE {lexemes} (_id int4, _full_text tsvector) ON COMMIT DROP"))
         _copy_stream(connection, f"{lexemes} (_id, _full_text)",
-                     _CanonicalCsv(path, schema, delimiter, lexemes_only=True))
+                     _CanonicalCsv(loaded.path, schema, loaded.delimiter, lexemes_only=True))
         table = backend.identifier(resource_id)
         connection.execute(sa.text(
             f"UPDATE {table} SET _full_text = l._full_text FROM {lexemes} l "

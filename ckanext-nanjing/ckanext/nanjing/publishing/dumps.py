@@ -30,7 +30,7 @@ from ckanext.datastore.backend import DatastoreBackend
 from ckanext.datastore.blueprint import dump_schema
 from ckanext.datastore.writer import XMLWriter, xml_element_name_rules
 
-from ..spreadsheets import FORMULA_STARTS, excel_safe, neutralise, sheet_title, text_cell
+from ..spreadsheets import neutralise, sheet_title, xlsx_cell
 from . import datastore
 
 __all__ = ["FORMATS", "dump", "register", "stream", "XLSX_MAX_ROWS"]
@@ -278,21 +278,12 @@ def _xlsx(first, headers, pages: _Pages) -> tempfile.SpooledTemporaryFile:
     sheet.append(headers)
     for records in pages.records(first):
         for record in records:
-            sheet.append([_xlsx_cell(sheet, value) for value in record])
+            sheet.append([xlsx_cell(sheet, value) for value in record])
     output = tempfile.SpooledTemporaryFile(max_size=32 << 20)
     with contextlib.closing(book):
         book.save(output)
     output.seek(0)
     return output
-
-
-def _xlsx_cell(sheet, value: Any) -> Any:
-    if isinstance(value, str):
-        # A cell that looks like a formula stays text.
-        return text_cell(sheet, value) if value.startswith(FORMULA_STARTS) else excel_safe(value)
-    if isinstance(value, (dict, list)):
-        return excel_safe(json.dumps(value, ensure_ascii=False))
-    return value
 
 
 WRITERS = {"csv": _delimited(","), "tsv": _delimited("\t"), "json": _json, "xml": _xml}

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from ckanext.datastore.backend import postgres as backend
 
-from ..spreadsheets import FORMATS, neutralise, sheet_title, text_cell
+from ..spreadsheets import FORMATS, neutralise, sheet_title, xlsx_cell
 from . import datastore
 
 __all__ = ["FORMATS", "columns_of", "csv_stream", "json_stream", "xlsx_file", "headers_of"]
@@ -110,17 +110,7 @@ def xlsx_file(resource_id: str, title: str) -> tempfile.SpooledTemporaryFile:
     sheet = book.create_sheet(title=sheet_title(title))
     sheet.append(headers_of(resource_id, columns))
     for row in _rows(resource_id, columns):
-        cells = []
-        for value, (_, kind) in zip(row, columns):
-            if isinstance(value, str):
-                cells.append(text_cell(sheet, value))
-            elif isinstance(value, (dict, list)):
-                cells.append(json.dumps(value, ensure_ascii=False))
-            elif isinstance(value, decimal.Decimal):
-                cells.append(float(value))
-            else:
-                cells.append(value)
-        sheet.append(cells)
+        sheet.append([xlsx_cell(sheet, value) for value in row])
     output = tempfile.SpooledTemporaryFile(max_size=32 << 20)
     book.save(output)
     output.seek(0)

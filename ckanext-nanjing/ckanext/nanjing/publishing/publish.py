@@ -62,13 +62,11 @@ def _load_table(row: Validation, checked: gate.Checked) -> datastore.Loaded | No
     return loaded if row.load_status == gate.LOADED else None
 
 
-def _build_full_text(resource_id: str, loaded: datastore.Loaded, checked: gate.Checked) -> None:
+def _build_full_text(resource_id: str, loaded: datastore.Loaded) -> None:
     """The table's Chinese full text and index, once the table is public
     (a failure leaves the table readable and says so on the verdict)."""
-    package = model.Package.get(model.Resource.get(resource_id).package_id)
-    schema = checked.report.schema or gate.schema_of(package)
     try:
-        datastore.build_full_text(resource_id, loaded, checked.text, schema, checked.delimiter)
+        datastore.build_full_text(resource_id, loaded)
     except Exception as error:  # the data is loaded and stays so
         log.exception("Full text of %s failed", resource_id)
         row = Validation.get(resource_id)
@@ -110,7 +108,7 @@ def load_checked(resource_id: str, checked: gate.Checked) -> None:
     if loaded:
         _save_package(row.package_id, resource_id, public=False)
         _add_views(resource_id)
-        _build_full_text(resource_id, loaded, checked)
+        _build_full_text(resource_id, loaded)
     else:
         model.Session.commit()
 
@@ -134,7 +132,7 @@ def _accept(resource: model.Resource, checked: gate.Checked) -> None:
         model.Session.commit()
     if loaded:
         _add_views(resource.id)
-        _build_full_text(resource.id, loaded, checked)
+        _build_full_text(resource.id, loaded)
 
 
 def validate_stored(resource_id: str) -> Validation:
