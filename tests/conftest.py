@@ -2,6 +2,7 @@
 that `make test` starts, through CKAN's pytest plugin (--ckan-ini)."""
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import time
@@ -18,7 +19,8 @@ from .support import LOCAL, ROOT, port_is_open
 
 
 # Plugins whose tables come from their own alembic migrations.
-MIGRATED_PLUGINS = ("activity", "harvest", "nanjing", "nanjing_requests", "nanjing_supervision")
+MIGRATED_PLUGINS = ("activity", "harvest", "nanjing", "nanjing_requests", "nanjing_supervision",
+                    "nanjing_access")
 
 
 @pytest.fixture(autouse=True)
@@ -119,6 +121,28 @@ def page(browser):
 @pytest.fixture
 def org(clean_db):
     return factories.Organization(name="nanjing-sthjj", title="南京市生态环境局")
+
+
+@pytest.fixture
+def steward(clean_db, org):
+    user = factories.UserWithToken()
+    tk.get_action("organization_member_create")(
+        {"ignore_auth": True}, {"id": org["id"], "username": user["name"], "role": "editor"})
+    return user
+
+
+@pytest.fixture
+def upload(app):
+    """Sends a file to resource_create/resource_update as multipart, like
+    ckanapi and the web form do; returns (status code, JSON body)."""
+    def send(action, user, content: bytes, filename: str, **fields):
+        data = {key: str(value) for key, value in fields.items()}
+        data["upload"] = (io.BytesIO(content), filename)
+        response = app.post(f"/api/3/action/{action}", data=data,
+                            headers={"Authorization": user["token"]},
+                            content_type="multipart/form-data", status=None)
+        return response.status_code, response.json
+    return send
 
 
 @pytest.fixture

@@ -41,28 +41,6 @@ def dataset_dict(org, **extra):
 
 
 @pytest.fixture
-def steward(clean_db, org):
-    user = factories.UserWithToken()
-    tk.get_action("organization_member_create")(
-        {"ignore_auth": True}, {"id": org["id"], "username": user["name"], "role": "editor"})
-    return user
-
-
-@pytest.fixture
-def upload(app):
-    """Sends a file to resource_create/resource_update as multipart, like
-    ckanapi and the web form do; returns (status code, JSON body)."""
-    def send(action, user, content: bytes, filename: str, **fields):
-        data = {key: str(value) for key, value in fields.items()}
-        data["upload"] = (io.BytesIO(content), filename)
-        response = app.post(f"/api/3/action/{action}", data=data,
-                            headers={"Authorization": user["token"]},
-                            content_type="multipart/form-data", status=None)
-        return response.status_code, response.json
-    return send
-
-
-@pytest.fixture
 def publish_table(call, upload, steward, org):
     """Creates a public dataset whose 信息项 are `schema` and uploads
     `content` (CSV text) to it; returns (dataset, status code, JSON body)."""

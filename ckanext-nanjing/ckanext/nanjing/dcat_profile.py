@@ -67,6 +67,9 @@ class NanjingDCATProfile(RDFProfile):
             # within government; a closed one's sharing the source does not say.
             if openness != "not-open":
                 dataset_dict["share_type"] = openness
+            else:
+                # Never public here (access/validators.py).
+                dataset_dict["private"] = True
         rights = self._object_value(dataset_ref, DCT.rights)
         if rights and openness == "conditional":
             dataset_dict["open_conditions"] = rights
