@@ -2,13 +2,10 @@
 through the Action API as a steward's client sends them, and the jobs worker."""
 from __future__ import annotations
 
-import io
 import subprocess
 
 import pytest
 
-import ckan.plugins.toolkit as tk
-from ckan.tests import factories
 
 from ..support import CKAN_BIN
 

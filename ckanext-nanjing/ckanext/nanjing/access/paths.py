@@ -78,6 +78,11 @@ def _guarded(view: Callable, path: str) -> Callable:
     def guarded(*args: Any, **kwargs: Any):
         resource = _resource_of(kwargs)
         if resource is None:
+            # CKAN's table preview answers an unknown view with a 500, and
+            # any view a NUL in the address with one: both are not found.
+            if "resource_view_id" in kwargs or any(
+                    isinstance(value, str) and "\x00" in value for value in kwargs.values()):
+                return tk.abort(404, "资源或资源视图不存在")
             return view(*args, **kwargs)  # the view's own 404
         who = rule.reader(tk.current_user.name if tk.current_user.is_authenticated else "")
         verdict = rule.verdict(who, resource.package, resource.id)
