@@ -26,8 +26,15 @@ ensure_database() {  # NAME
     psql_super -d postgres -c "CREATE DATABASE $1 OWNER ckan_default ENCODING 'UTF8' TEMPLATE template0"
 }
 
+# API tokens are JWTs signed with HS256, which needs a key of at least 32
+# bytes (RFC 7518 3.2); CKAN's default signs them with SECRET_KEY (27).
+ensure_token_secret() {
+    grep -q "^API_TOKEN_SECRET=" "$SECRETS" || echo "API_TOKEN_SECRET=$(openssl rand -hex 32)" >>"$SECRETS"
+}
+
 ensure_databases() {
     ensure_secrets
+    ensure_token_secret
     ensure_role ckan_default "$(secret CKAN_DB_PASSWORD)"
     ensure_role datastore_ro "$(secret DATASTORE_RO_PASSWORD)"
     local db
@@ -46,7 +53,10 @@ write_ini() {
         -e "s|@REDIS_DB@|$5|g" -e "s|@STORAGE_PATH@|$6|g" -e "s|@ROOT@|$ROOT|g" \
         -e "s|@CKAN_DB_PASSWORD@|$(secret CKAN_DB_PASSWORD)|g" \
         -e "s|@DATASTORE_RO_PASSWORD@|$(secret DATASTORE_RO_PASSWORD)|g" \
+        -e "s|@API_TOKEN_SECRET@|$(secret API_TOKEN_SECRET)|g" \
         "$ROOT/config/ckan.ini.in" >"$options"
+    local old_key=""
+    [ -s "$ini" ] && old_key=$(grep -E "^api_token\.jwt\.encode\.secret" "$ini" || true)
     if [ ! -s "$ini" ]; then
         "$CKAN" generate config "$ini.partial" >/dev/null && mv "$ini.partial" "$ini" \
             || fail "CKAN 配置" "无法生成 $ini" "删除 $ini 后重新运行"
@@ -55,6 +65,9 @@ write_ini() {
         || fail "CKAN 配置" "无法写入 $ini" "删除 $ini 后重新运行"
     rm -f "$options"
     chmod 600 "$ini"
+    if [ -n "$old_key" ] && [ "$old_key" != "$(grep -E "^api_token\.jwt\.encode\.secret" "$ini")" ]; then
+        say "API 令牌的签名密钥已换为 32 字节的随机密钥（$(basename "$ini")）：此前签发的 API 令牌不再有效，请各用户在“API 令牌”页重新生成；系统管理员 nanjing_admin 的令牌会自动重新签发"
+    fi
 }
 
 write_configs() {
