@@ -96,3 +96,14 @@ def test_reads_under_a_grant_are_logged_with_the_grant_and_refusals_are_not(
     assert rows[0].rows == 2
     # What was sent: a dump cut short logs the bytes that went out.
     assert (rows[1].bytes, rows[2].bytes) == (len(dumped), len(downloaded))
+
+
+def test_the_resource_page_says_why_and_on_what_terms_instead_of_a_preview(
+        app, conditional, roles):
+    path = f"/dataset/{conditional.package['name']}/resource/{conditional.table['id']}"
+    public = app.get(path).text
+    assert "该数据暂未向您开放" in public and "申请获取" in public
+    assert "实名注册用户提交用途说明" in public
+    assert "/datatables/" not in public and "export.csv" not in public
+    held = app.get(path, headers=_headers(roles["grant"])).text
+    assert "该数据暂未向您开放" not in held and "export.csv" in held

@@ -6,6 +6,7 @@ import flask
 import ckan.plugins.toolkit as tk
 
 from . import codelists, language, roles
+from .access import api as access
 from .catalog import policies
 
 __all__ = [
@@ -14,7 +15,7 @@ __all__ = [
     "humanize_entity_type",
     "nanjing_is_reviewer", "nanjing_validation", "nanjing_validation_report",
     "nanjing_export_formats", "nanjing_home", "nanjing_table_schema_yaml",
-    "nanjing_table_schema_example", "nanjing_page_needs_csrf",
+    "nanjing_table_schema_example", "nanjing_page_needs_csrf", "nanjing_data_refusal",
 ]
 
 # What each catalog type is called on pages (English msgids, translated).
@@ -191,3 +192,11 @@ def nanjing_table_schema_yaml(value: Any) -> str:
 
 def nanjing_table_schema_example() -> str:
     return TABLE_SCHEMA_EXAMPLE
+
+
+def nanjing_data_refusal(package: dict[str, Any], resource: dict[str, Any] | None = None) -> str:
+    """Why the signed-in user (or the public) may not have this data, in
+    Chinese; empty when they may (access/rule.py decides)."""
+    user = tk.current_user.name if tk.current_user.is_authenticated else ""
+    verdict = access.verdict(access.reader(user), package, (resource or {}).get("id"))
+    return "" if verdict.allowed else verdict.reason

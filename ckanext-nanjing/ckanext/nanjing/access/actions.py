@@ -92,6 +92,9 @@ def datastore_search(next_action, context: Context, data_dict: dict[str, Any]):
 @tk.chained_action
 @tk.side_effect_free
 def datastore_search_sql(next_action, context: Context, data_dict: dict[str, Any]):
+    if not isinstance(data_dict.get("sql"), str) or not data_dict["sql"].strip():
+        # CKAN's own action answers a missing statement with a 500.
+        raise tk.ValidationError({"sql": ["缺少 SQL 查询语句（sql）"]})
     tables: list[str] = []
     context[SQL_TABLES] = tables  # type: ignore[literal-required]
     result = next_action(context, data_dict)
