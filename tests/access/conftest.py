@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.nanjing.access import grants
+from ckanext.nanjing.access.model import Grant
 from ckanext.nanjing.localtime import today
 
 from ..publishing.conftest import VALID_CSV, dataset_dict
@@ -55,7 +56,7 @@ def account(name: str) -> dict:
 
 
 def grant_to(user: dict, package_id: str, days_from: int = -1, days_to: int = 30,
-             state: str = "active", **scope) -> model.Package:
+             state: str = "active", **scope) -> Grant:
     day = today()
     issued = grants.issue(model.User.get(user["id"]).id, model.Package.get(package_id),
                           day + datetime.timedelta(days=days_from),

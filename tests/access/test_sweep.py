@@ -7,6 +7,7 @@ import json
 
 import ckan.model as model
 
+from ckanext.nanjing.access import paths
 from ckanext.nanjing.access.model import AccessLog
 
 from .conftest import LINK_TARGET
@@ -107,3 +108,22 @@ def test_the_resource_page_says_why_and_on_what_terms_instead_of_a_preview(
     assert "/datatables/" not in public and "export.csv" not in public
     held = app.get(path, headers=_headers(roles["grant"])).text
     assert "该数据暂未向您开放" not in held and "export.csv" in held
+
+
+def test_every_data_endpoint_of_every_dataset_type_is_guarded(app):
+    """Plugins that install data views after `nanjing_access` (or new
+    dataset types) would slip past the rule; none does."""
+    guarded = paths.guarded_endpoints(app.flask_app)
+    assert {"open_dataset_resource.download", "gkml_item_resource.download",
+            "datastore.dump", "nanjing.export_table", "nanjing.last_valid_file",
+            "datatablesview.ajax", "datatablesview.filtered_download"} <= set(guarded)
+    assert all(guarded.values()), [endpoint for endpoint, ok in guarded.items() if not ok]
+
+
+def test_a_sql_read_under_a_grant_is_logged_once_per_table(call, conditional, roles):
+    table = conditional.table["id"]
+    sql = f'SELECT a."监测点" FROM "{table}" a JOIN "{table}" b ON a._id = b._id'
+    assert call("datastore_search_sql", roles["grant"], sql=sql)["success"]
+    rows = model.Session.query(AccessLog).all()
+    assert [(r.path, r.basis, r.resource_id, r.rows) for r in rows] == [
+        ("datastore_search_sql", "grant", table, 3)]

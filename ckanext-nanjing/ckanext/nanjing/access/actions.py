@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import flask
-
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
@@ -15,19 +13,12 @@ from . import log, resolve, rule
 
 __all__ = ["datastore_search", "datastore_search_sql"]
 
-# access/auth.py adds the tables it checked to this list of the caller's
-# context: CKAN hands the auth function a copy with the table names.
+# access/auth.py puts each table it let through, with its resource and
+# verdict, in this dict of the caller's context (CKAN hands the auth
+# function a copy of the context, with the table names added).
 SQL_TABLES = "nanjing_sql_tables"
 
 ALWAYS_ALLOWED = {"_id"}
-
-
-def logged_by_view() -> bool:
-    """True inside a download or dump, which logs the whole read once."""
-    try:
-        return bool(getattr(flask.g, "nanjing_access_logged", False))
-    except RuntimeError:  # outside a request
-        return False
 
 
 def _names(value: Any) -> list[str]:
@@ -45,8 +36,7 @@ def _names(value: Any) -> list[str]:
 def _sort_names(value: Any) -> list[str]:
     names = []
     for item in _names(value):
-        name = item.strip().rsplit(" ", 1)[0] if item.strip().lower().endswith(
-            (" asc", " desc")) else item.strip()
+        name = item.rsplit(" ", 1)[0] if item.lower().endswith((" asc", " desc")) else item
         names.append(name.strip('"'))
     return names
 
@@ -83,7 +73,7 @@ def datastore_search(next_action, context: Context, data_dict: dict[str, Any]):
     if verdict.allowed and verdict.fields is not None:
         narrow_to_fields(data_dict, verdict.fields)
     result = next_action(context, data_dict)
-    if not logged_by_view():
+    if not log.whole_read_is_logged():
         log.record(who, verdict, "datastore_search", resource.package_id, resource.id,
                    rows=len(result.get("records") or []))
     return result
@@ -95,14 +85,11 @@ def datastore_search_sql(next_action, context: Context, data_dict: dict[str, Any
     if not isinstance(data_dict.get("sql"), str) or not data_dict["sql"].strip():
         # CKAN's own action answers a missing statement with a 500.
         raise tk.ValidationError({"sql": ["缺少 SQL 查询语句（sql）"]})
-    tables: list[str] = []
+    tables: dict[str, tuple[rule.Reader, rule.Verdict, Any]] = {}
     context[SQL_TABLES] = tables  # type: ignore[literal-required]
     result = next_action(context, data_dict)
-    who = rule.reader(context.get("user"))
-    for name in dict.fromkeys(tables):
-        resource = resolve.resource_named(name)
-        if resource is not None:
-            verdict = rule.verdict(who, resource.package, resource.id)
-            log.record(who, verdict, "datastore_search_sql", resource.package_id, resource.id,
-                       rows=len(result.get("records") or []))
+    rows = len(result.get("records") or [])
+    for who, verdict, resource in tables.values():
+        log.record(who, verdict, "datastore_search_sql", resource.package_id, resource.id,
+                   rows=rows)
     return result

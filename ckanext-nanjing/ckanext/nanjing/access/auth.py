@@ -58,11 +58,11 @@ def datastore_search_sql(next_auth, context: Context, data_dict: dict[str, Any])
         resource = resolve.resource_named(name)
         if resource is None:
             continue
-        if isinstance(checked, list):
-            checked.append(name)
         verdict = rule.verdict(who, resource.package, resource.id)
         if not verdict.allowed:
             return {"success": False, "msg": verdict.reason}
         if verdict.fields is not None:
             return {"success": False, "msg": FIELD_SCOPED_SQL}
+        if isinstance(checked, dict):  # the action logs these reads
+            checked[resource.id] = (who, verdict, resource)
     return result

@@ -6,22 +6,27 @@ the request's own session rolls back, and the log never commits half of
 someone else's work."""
 from __future__ import annotations
 
+import flask
+
 import ckan.model as model
 
 from .model import AccessLog
 from .rule import Reader, Verdict
 
-__all__ = ["record", "PATHS"]
+__all__ = ["record", "logging_whole_read", "whole_read_is_logged"]
 
-PATHS = {
-    "download": "文件下载",
-    "dump": "DataStore 导出（dump）",
-    "export": "表格下载",
-    "preview": "数据预览",
-    "datastore_search": "datastore_search",
-    "datastore_search_sql": "datastore_search_sql",
-    "datastore_info": "datastore_info",
-}
+
+def logging_whole_read() -> None:
+    """A download or dump logs itself once: the pages of datastore_search
+    it reads for this request are not logged again."""
+    flask.g.nanjing_access_logged = True
+
+
+def whole_read_is_logged() -> bool:
+    try:
+        return bool(getattr(flask.g, "nanjing_access_logged", False))
+    except RuntimeError:  # outside a request
+        return False
 
 
 def record(who: Reader, verdict: Verdict, path: str, package_id: str,

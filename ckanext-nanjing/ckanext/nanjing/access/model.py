@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime
 import json
-import uuid
 
-from sqlalchemy import BigInteger, Column, Date, DateTime, ForeignKey, Integer, UnicodeText
+from sqlalchemy import BigInteger, Column, Date, DateTime, ForeignKey, UnicodeText
 
 from ckan.model.base import BaseModel
+from ckan.model.types import make_uuid
 
 __all__ = ["Grant", "AccessLog", "GRANT_STATES"]
 
@@ -17,18 +17,10 @@ __all__ = ["Grant", "AccessLog", "GRANT_STATES"]
 GRANT_STATES = ("active", "suspended", "revoked")
 
 
-def _id() -> str:
-    return str(uuid.uuid4())
-
-
-def _now() -> datetime.datetime:
-    return datetime.datetime.utcnow()
-
-
 class Grant(BaseModel):
     __tablename__ = "nanjing_access_grant"
 
-    id = Column(UnicodeText, primary_key=True, default=_id)
+    id = Column(UnicodeText, primary_key=True, default=make_uuid)
     user_id = Column(UnicodeText, ForeignKey("user.id"), nullable=False)
     package_id = Column(UnicodeText, ForeignKey("package.id", ondelete="CASCADE"),
                         nullable=False)
@@ -41,8 +33,9 @@ class Grant(BaseModel):
     state = Column(UnicodeText, nullable=False, default="active")
     state_reason = Column(UnicodeText, nullable=False, default="")
     application_id = Column(UnicodeText, nullable=True)
-    created = Column(DateTime, nullable=False, default=_now)
-    changed = Column(DateTime, nullable=False, default=_now, onupdate=_now)
+    created = Column(DateTime, nullable=False, default=datetime.datetime.utcnow)
+    changed = Column(DateTime, nullable=False, default=datetime.datetime.utcnow,
+                     onupdate=datetime.datetime.utcnow)
 
     @property
     def resource_ids(self) -> list[str] | None:
@@ -64,9 +57,8 @@ class Grant(BaseModel):
 class AccessLog(BaseModel):
     __tablename__ = "nanjing_access_log"
 
-    id = Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-                autoincrement=True)
-    at = Column(DateTime, nullable=False, default=_now)
+    id = Column(BigInteger, primary_key=True, autoincrement=True)
+    at = Column(DateTime, nullable=False, default=datetime.datetime.utcnow)
     user_id = Column(UnicodeText, nullable=True)
     grant_id = Column(UnicodeText, nullable=True)
     package_id = Column(UnicodeText, nullable=False)

@@ -11,8 +11,6 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Iterable, Iterator
 
-import flask
-
 import ckan.plugins.toolkit as tk
 
 from . import log, resolve, rule
@@ -92,7 +90,7 @@ def _guarded(view: Callable, path: str) -> Callable:
             return view(*args, **kwargs)
         if verdict.fields is not None and path in WHOLE_TABLE:
             return tk.abort(403, FIELD_SCOPED)
-        flask.g.nanjing_access_logged = True
+        log.logging_whole_read()
         response = view(*args, **kwargs)
         if getattr(response, "status_code", 500) >= 400:
             return response

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import uuid
 from typing import Any
 
 from sqlalchemy import (Boolean, Column, Date, DateTime, ForeignKey, Integer, LargeBinary,
@@ -13,13 +12,10 @@ from sqlalchemy import (Boolean, Column, Date, DateTime, ForeignKey, Integer, La
 from sqlalchemy.orm import relationship
 
 from ckan.model.base import BaseModel
+from ckan.model.types import make_uuid
 
 __all__ = ["Request", "RequestEvent", "RequestLetter", "RequestFile", "RequestAppeal",
            "RequestSequence", "RequestNotice"]
-
-
-def _id() -> str:
-    return str(uuid.uuid4())
 
 
 def _now() -> datetime.datetime:
@@ -29,7 +25,7 @@ def _now() -> datetime.datetime:
 class Request(BaseModel):
     __tablename__ = "nanjing_request"
 
-    id = Column(UnicodeText, primary_key=True, default=_id)
+    id = Column(UnicodeText, primary_key=True, default=make_uuid)
     number = Column(UnicodeText, nullable=False, unique=True)
     year = Column(Integer, nullable=False)
     organization_id = Column(UnicodeText, ForeignKey("group.id"), nullable=False)
@@ -82,7 +78,7 @@ class RequestEvent(BaseModel):
     from (the day a correction came in, a pause started or ended)."""
     __tablename__ = "nanjing_request_event"
 
-    id = Column(UnicodeText, primary_key=True, default=_id)
+    id = Column(UnicodeText, primary_key=True, default=make_uuid)
     request_id = Column(UnicodeText, ForeignKey("nanjing_request.id", ondelete="CASCADE"),
                         nullable=False)
     transition = Column(UnicodeText, nullable=False)
@@ -105,7 +101,7 @@ class RequestLetter(BaseModel):
     not alter what the applicant received; PDF and DOCX are made from it."""
     __tablename__ = "nanjing_request_letter"
 
-    id = Column(UnicodeText, primary_key=True, default=_id)
+    id = Column(UnicodeText, primary_key=True, default=make_uuid)
     request_id = Column(UnicodeText, ForeignKey("nanjing_request.id", ondelete="CASCADE"),
                         nullable=False)
     event_id = Column(UnicodeText, ForeignKey("nanjing_request_event.id", ondelete="CASCADE"),
@@ -123,7 +119,7 @@ class RequestFile(BaseModel):
     """A document provided with a reply, or sent in with a correction."""
     __tablename__ = "nanjing_request_file"
 
-    id = Column(UnicodeText, primary_key=True, default=_id)
+    id = Column(UnicodeText, primary_key=True, default=make_uuid)
     request_id = Column(UnicodeText, ForeignKey("nanjing_request.id", ondelete="CASCADE"),
                         nullable=False)
     event_id = Column(UnicodeText, ForeignKey("nanjing_request_event.id", ondelete="CASCADE"),
@@ -139,7 +135,7 @@ class RequestAppeal(BaseModel):
     """行政复议 or 行政诉讼 against a reply (the annual report's table 四)."""
     __tablename__ = "nanjing_request_appeal"
 
-    id = Column(UnicodeText, primary_key=True, default=_id)
+    id = Column(UnicodeText, primary_key=True, default=make_uuid)
     request_id = Column(UnicodeText, ForeignKey("nanjing_request.id", ondelete="CASCADE"),
                         nullable=False)
     kind = Column(UnicodeText, nullable=False)
@@ -165,7 +161,7 @@ class RequestNotice(BaseModel):
     unique (request, kind, due) keeps a reminder from being sent twice."""
     __tablename__ = "nanjing_request_notice"
 
-    id = Column(UnicodeText, primary_key=True, default=_id)
+    id = Column(UnicodeText, primary_key=True, default=make_uuid)
     request_id = Column(UnicodeText, ForeignKey("nanjing_request.id", ondelete="CASCADE"),
                         nullable=False)
     kind = Column(UnicodeText, nullable=False)
