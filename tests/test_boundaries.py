@@ -25,8 +25,9 @@ FEATURES = frozenset(["catalog", "publishing", "requests", "supervision",
                       "access", "interaction", "feeds"])
 PUBLIC_ENTRY = "api"
 # Used by two features or more, knowing none of them.
-FLOOR = frozenset(["codelists", "files", "identifiers", "language", "localtime", "mail",
-                   "personal_data", "printing", "ratelimit", "roles", "sniffing",
+FLOOR = frozenset(["codelists", "documents", "files", "formfields", "identifiers", "language",
+                   "localtime", "mail",
+                   "personal_data", "printing", "ratelimit", "roles", "sealing", "sniffing",
                    "spreadsheets", "workdays"])
 
 

@@ -15,8 +15,8 @@ from ckan.lib.navl.dictization_functions import validate
 from ckan.types import Context
 from sqlalchemy import text as sql
 
-from .. import localtime, personal_data, printing, ratelimit, roles
-from . import access, applicant_mail, clock, dicts, documents, privacy, results, steps
+from .. import documents, localtime, personal_data, printing, ratelimit, roles
+from . import access, applicant_mail, clock, dicts, privacy, results, steps
 from .model import Request, RequestAppeal, RequestFile, RequestLetter
 from .schema import applicant_problems, create_schema, integer
 from .states import OPEN_STATES, STATES, TRANSITIONS
@@ -320,7 +320,8 @@ def nanjing_request_transition(context: Context, data_dict: dict[str, Any]) -> d
     # one upload per form field).
     uploads = documents.read_uploads(
         [value for name, value in sorted(data_dict.items())
-         if name == "files" or name.startswith("files_")]) if key == "reply" else []
+         if name == "files" or name.startswith("files_")],
+        limit_mb=tk.config.get("ckanext.nanjing.requests.max_file_mb")) if key == "reply" else []
     if key == "reply" and results.RESULTS[data["result"]].group in ("disclose", "partial") \
             and not uploads and not data["where"]:
         raise tk.ValidationError({"files": [

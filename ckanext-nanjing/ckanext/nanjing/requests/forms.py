@@ -3,10 +3,7 @@ choices, the form of each transition (the spec's table), and the actions'
 ValidationErrors as messages per field."""
 from __future__ import annotations
 
-from typing import Any
-
-import ckan.plugins.toolkit as tk
-
+from ..formfields import errors, joined
 from . import dicts, schema, steps
 
 __all__ = ["CREATE_FIELDS", "CHECKBOXES", "APPLICANT_TYPES", "CATEGORIES", "ID_TYPES",
@@ -62,29 +59,3 @@ TRANSITION_FIELDS: dict[str, list[tuple]] = {
 # What the applicant may do from the lookup page.
 APPLICANT_TRANSITIONS = ("submit_correction", "withdraw")
 APPEAL_FIELDS = ("kind", "outcome", "filed", "decided", "note")
-
-
-def errors(error: tk.ValidationError) -> dict[str, list[str]]:
-    """An action's ValidationError as {field: [Chinese messages]}."""
-    flat: dict[str, list[str]] = {}
-
-    def add(key: str, value: Any) -> None:
-        if isinstance(value, dict):
-            for sub, inner in value.items():
-                add(str(sub), inner)
-        elif isinstance(value, (list, tuple)):
-            for inner in value:
-                add(key, inner)
-        elif value not in (None, ""):
-            flat.setdefault(key, []).append(str(value))
-
-    for key, value in (error.error_dict or {}).items():
-        add(str(key), value)
-    if not flat:
-        flat["__all__"] = [str(error) or "提交的内容有误，请检查后重试"]
-    return flat
-
-
-def joined(error: tk.ValidationError) -> str:
-    """All of an error's messages in one line (for a page without the fields)."""
-    return "；".join(message for messages in errors(error).values() for message in messages)

@@ -1,15 +1,12 @@
-"""Applicants' personal data: ID numbers kept encrypted (Fernet) and shown
-masked (`personal_data.mask_id`), 查询码 kept only as a keyed hash. The key comes from
-`ckanext.nanjing.requests.secret`, or CKAN's SECRET_KEY when that is unset."""
+"""Applicants' personal data: ID numbers kept encrypted and shown masked
+(`personal_data.mask_id`), 查询码 kept only as a keyed hash, both sealed by
+the platform's one sealer (`sealing`)."""
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import secrets
 
-import ckan.plugins.toolkit as tk
-from cryptography.fernet import Fernet, InvalidToken
+from .. import sealing
 
 __all__ = ["encrypt", "decrypt", "new_lookup_code",
            "normalise_code", "code_hash", "codes_match"]
@@ -19,27 +16,16 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
 
 
-def _secret() -> bytes:
-    secret = tk.config.get("ckanext.nanjing.requests.secret") or tk.config.get("SECRET_KEY")
-    if not secret:
-        raise RuntimeError("未配置 ckanext.nanjing.requests.secret 或 SECRET_KEY，无法保护申请人信息")
-    return str(secret).encode()
-
-
-def _fernet() -> Fernet:
-    key = hashlib.sha256(b"nanjing-requests/id-number:" + _secret()).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
+ID_PURPOSE = "nanjing-requests/id-number"
+CODE_PURPOSE = "nanjing-requests/lookup-code"
 
 
 def encrypt(value: str) -> str:
-    return _fernet().encrypt(value.encode()).decode()
+    return sealing.seal(value, ID_PURPOSE)
 
 
 def decrypt(token: str) -> str | None:
-    try:
-        return _fernet().decrypt(token.encode()).decode()
-    except (InvalidToken, ValueError):
-        return None
+    return sealing.unseal(token, ID_PURPOSE)
 
 
 def new_lookup_code() -> str:
@@ -53,8 +39,7 @@ def normalise_code(code: str) -> str:
 
 
 def code_hash(code: str) -> str:
-    key = hashlib.sha256(b"nanjing-requests/lookup-code:" + _secret()).digest()
-    return hmac.new(key, normalise_code(code).encode(), hashlib.sha256).hexdigest()
+    return sealing.keyed_hash(normalise_code(code), CODE_PURPOSE)
 
 
 def codes_match(code: str, stored_hash: str) -> bool:

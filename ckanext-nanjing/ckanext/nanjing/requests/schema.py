@@ -3,13 +3,13 @@ read well in Chinese (they are shown next to the form's fields)."""
 from __future__ import annotations
 
 import datetime
-import re
-from typing import Any, Callable
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import Invalid, missing
 
 from .. import identifiers, localtime
+from ..formfields import boolean, choice, email, phone, required, text
 
 __all__ = ["APPLICANT_TYPES", "CATEGORIES", "ID_TYPES", "PROVISIONS", "DELIVERIES",
            "CHANNELS", "integer", "create_schema", "applicant_problems"]
@@ -24,60 +24,6 @@ ID_TYPES = {"id_card": "居民身份证", "passport": "护照",
 PROVISIONS = {"paper": "纸质", "email": "电子邮件", "disc": "光盘/U盘", "onsite": "当场查阅"}
 DELIVERIES = {"pickup": "自行领取", "post": "邮寄", "email": "电子邮件"}
 CHANNELS = {"online": "网上申请", "letter": "信函", "in_person": "当面", "fax": "传真"}
-
-PHONE = re.compile(r"(\+?86[ -]?)?1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?")
-EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def required(label: str) -> Callable:
-    def validator(value: Any, context) -> Any:
-        if value is missing or value is None or not str(value).strip():
-            raise Invalid(f"请填写{label}")
-        return value
-    return validator
-
-
-def text(limit: int) -> Callable:
-    def validator(value: Any, context) -> Any:
-        if value is missing or value is None:
-            return ""
-        value = str(value).strip()
-        if len(value) > limit:
-            raise Invalid(f"不能超过 {limit} 字（现有 {len(value)} 字）")
-        if CONTROL.search(value):
-            raise Invalid("含有无法显示的控制字符，请删除后重新提交")
-        return value
-    return validator
-
-
-def choice(options: dict[str, str], label: str) -> Callable:
-    def validator(value: Any, context) -> Any:
-        if value is missing or value in (None, ""):
-            raise Invalid(f"请选择{label}")
-        if not isinstance(value, str) or value not in options:
-            raise Invalid(f"{label}应为：{'、'.join(options.values())}")
-        return value
-    return validator
-
-
-def phone(value: Any, context) -> Any:
-    if value and not PHONE.fullmatch(value.replace(" ", "")):
-        raise Invalid("不是有效的手机号码或固定电话（如 13912345678 或 025-83631234）")
-    return value
-
-
-def email(value: Any, context) -> Any:
-    if value and not EMAIL.fullmatch(value):
-        raise Invalid("不是有效的电子邮箱地址")
-    return value
-
-
-def boolean(value: Any, context) -> bool:
-    if isinstance(value, bool):
-        return value
-    return str(value).strip().lower() in ("true", "1", "on", "yes", "y", "是")
-
 
 def date(value: Any, context) -> Any:
     if value is missing or value in (None, ""):

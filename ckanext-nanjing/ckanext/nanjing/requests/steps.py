@@ -12,8 +12,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from .. import localtime, roles, workdays
-from . import clock, documents, fees, letters, results
+from .. import documents, localtime, roles, workdays
+from . import clock, fees, letters, results
 from .dicts import request_dict
 from .model import Request, RequestEvent, RequestLetter
 from .states import TRANSITIONS

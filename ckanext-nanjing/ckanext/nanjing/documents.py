@@ -1,6 +1,8 @@
-"""Files that come with a reply: documents (PDF, Word, Excel, CSV or text,
-scans as images), never programs, web pages or archives, judged by their
-bytes (`sniffing`, as the gate judges tables), not their names."""
+"""Documents people send in or are sent: PDF, Word, Excel, CSV or text,
+scans as images; never programs, web pages or archives. Judged by their
+bytes (`sniffing`, as the gate judges tables), not by their names, so a
+program renamed `.pdf` is refused. Request replies and the attachments of
+applications for conditional data both come through here."""
 from __future__ import annotations
 
 import mimetypes
@@ -10,9 +12,9 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from .. import sniffing
+from . import sniffing
 
-__all__ = ["Upload", "read_uploads"]
+__all__ = ["Upload", "read_uploads", "document_problem"]
 
 DOCUMENT_KINDS = ("PDF", "Word", "PowerPoint", "PNG", "JPEG", "TIFF", "GIF", "BMP",
                   "Office 97-2003")
@@ -34,7 +36,8 @@ def _uploads(value: Any) -> list[Any]:
     return items
 
 
-def _problem(name: str, content: bytes) -> str | None:
+def document_problem(name: str, content: bytes, what: str = "答复材料") -> str | None:
+    """What is wrong with this file as a document, in Chinese, or None."""
     if not content:
         return f"文件“{name}”是空文件"
     with tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as handle:
@@ -49,26 +52,31 @@ def _problem(name: str, content: bytes) -> str | None:
             return f"无法识别文件“{name}”的类型，请上传 PDF、Word、Excel 或图片"
     if kind.startswith(DOCUMENT_KINDS):
         return None
-    return f"文件“{name}”的内容是{kind}，不能作为答复材料；请上传 PDF、Word、Excel 或扫描图片"
+    return f"文件“{name}”的内容是{kind}，不能作为{what}；请上传 PDF、Word、Excel 或扫描图片"
 
 
-def read_uploads(value: Any) -> list[Upload]:
-    """The uploads as documents, or a ValidationError naming what is wrong."""
-    limit = tk.config.get("ckanext.nanjing.requests.max_file_mb") << 20
+def read_uploads(value: Any, *, limit_mb: int, field: str = "files", what: str = "答复材料",
+                 most: int | None = None) -> list[Upload]:
+    """The uploads as documents, or a ValidationError on `field` naming what
+    is wrong. Each is at most `limit_mb`, all together four times that."""
+    limit = limit_mb << 20
     uploads, total = [], 0
-    for item in _uploads(value):
+    items = _uploads(value)
+    if most is not None and len(items) > most:
+        raise tk.ValidationError({field: [f"{what}最多 {most} 个文件"]})
+    for item in items:
         if not hasattr(item, "read"):
-            raise tk.ValidationError({"files": ["请以文件上传答复材料"]})
+            raise tk.ValidationError({field: [f"请以文件上传{what}"]})
         name = Path(getattr(item, "filename", "") or "附件").name[:200]
         content = item.read(limit + 1)
         if len(content) > limit:
-            raise tk.ValidationError({"files": [
-                f"文件“{name}”超过 {limit >> 20} MB，请压缩或分多次提供"]})
-        problem = _problem(name, content)
+            raise tk.ValidationError({field: [
+                f"文件“{name}”超过 {limit_mb} MB，请压缩或分多次提供"]})
+        problem = document_problem(name, content, what)
         if problem:
-            raise tk.ValidationError({"files": [problem]})
+            raise tk.ValidationError({field: [problem]})
         total += len(content)
         uploads.append(Upload(name, content))
     if total > 4 * limit:
-        raise tk.ValidationError({"files": [f"答复材料合计超过 {4 * limit >> 20} MB"]})
+        raise tk.ValidationError({field: [f"{what}合计超过 {4 * limit_mb} MB"]})
     return uploads
