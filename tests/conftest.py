@@ -15,6 +15,7 @@ import ckan.plugins
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
+from .mailbox import inbox, smtp_settings  # noqa: F401  (fixtures for every test)
 from .support import LOCAL, ROOT, port_is_open
 
 

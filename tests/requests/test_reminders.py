@@ -3,14 +3,11 @@ real SMTP server (aiosmtpd) that each test starts on 127.0.0.1."""
 from __future__ import annotations
 
 import datetime
-import email
-import email.policy
 import logging
 import socket
 import threading
 
 import pytest
-from aiosmtpd.controller import Controller
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -21,31 +18,10 @@ from ckanext.nanjing import localtime, mail, workdays
 from ckanext.nanjing.requests import reminders
 from ckanext.nanjing.requests.model import Request, RequestNotice
 
+from ..mailbox import free_port
 from .conftest import application
 
 pytestmark = pytest.mark.usefixtures("people")
-
-
-class Inbox:
-    """What the SMTP server received: (recipients, parsed message)."""
-
-    def __init__(self):
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.original_content or envelope.content,
-                                           policy=email.policy.default)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[email.message.EmailMessage]:
-        return [message for rcpt, message in self.messages if address in rcpt]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -72,25 +48,6 @@ def hanging_up_server():
     listener.close()
 
 
-@pytest.fixture
-def smtp_settings(monkeypatch):
-    """Points CKAN's mailer (it reads smtp.* when it sends) at `port`."""
-    def point_at(port: int):
-        monkeypatch.setitem(tk.config, "smtp.server", f"127.0.0.1:{port}")
-        monkeypatch.setitem(tk.config, "smtp.mail_from", "gongkai@nanjing.example")
-        monkeypatch.setitem(tk.config, "smtp.starttls", False)
-        monkeypatch.setitem(tk.config, "smtp.user", "")
-    return point_at
-
-
-@pytest.fixture
-def inbox(smtp_settings):
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    smtp_settings(controller.port)
-    yield box
-    controller.stop()
 
 
 @pytest.fixture
@@ -248,7 +205,7 @@ def test_the_remind_command_mails_and_says_what_it_did(call, people, inbox, cli,
 
 
 def test_the_mail_server_down_loses_no_reminder(call, people, smtp_settings, logged):
-    smtp_settings(_free_port())  # nothing listens there
+    smtp_settings(free_port())  # nothing listens there
     _register(call, people.steward, _working_days_ago(18))
     outcome = reminders.remind()
     assert (outcome.notices, outcome.mailed, outcome.failed) == (1, 0, 1)
@@ -287,7 +244,7 @@ def test_no_email_no_mail_and_no_error(apply, inbox):
 
 
 def test_the_mail_server_down_keeps_the_application(apply, smtp_settings, logged):
-    smtp_settings(_free_port())
+    smtp_settings(free_port())
     answer = apply()
     assert answer["success"], answer
     stored = model.Session.query(Request).one()

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import datetime
 import functools
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["zone", "now", "today", "local", "date_of", "DEFAULT_ZONE"]
+__all__ = ["zone", "now", "today", "local", "date_of", "cn_date", "DEFAULT_ZONE"]
 
 DEFAULT_ZONE = "Asia/Shanghai"
 
@@ -62,3 +63,18 @@ def local(stamp: datetime.datetime) -> datetime.datetime:
 def date_of(stamp: datetime.datetime) -> datetime.date:
     """The platform's date a stored timestamp fell on."""
     return local(stamp).date()
+
+
+def cn_date(value: Any) -> str:
+    """2026-12-03 → 2026年12月3日 (dates, datetimes or ISO strings)."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            try:
+                value = datetime.date.fromisoformat(value.strip()[:10])
+            except ValueError:
+                return value
+    return f"{value.year}年{value.month}月{value.day}日"

@@ -10,7 +10,13 @@ from ckan.types import AuthResult, Context
 from . import resolve, rule
 from .actions import SQL_TABLES
 
-__all__ = ["datastore_search", "datastore_info", "datastore_search_sql"]
+__all__ = ["datastore_search", "datastore_info", "datastore_search_sql",
+           "nanjing_access_profile_show", "nanjing_access_profile_update",
+           "nanjing_access_application_create", "nanjing_access_application_show",
+           "nanjing_access_application_list", "nanjing_access_application_step",
+           "nanjing_access_application_file_show", "nanjing_access_agreement_show",
+           "nanjing_access_grant_list", "nanjing_access_grant_change",
+           "nanjing_access_use_report_create"]
 
 FIELD_SCOPED_SQL = ("您的授权仅限该数据的部分字段，不能使用 datastore_search_sql；"
                     "请用 datastore_search 按授权字段查询。")
@@ -66,3 +72,22 @@ def datastore_search_sql(next_auth, context: Context, data_dict: dict[str, Any])
         if isinstance(checked, dict):  # the action logs these reads
             checked[resource.id] = (who, verdict, resource)
     return result
+
+
+# Applications and grants: any signed-in account may call these; each
+# action then checks the caller's relation to the application or grant
+# (applicant, owning body, office) and answers "not found" to strangers.
+
+@tk.auth_allow_anonymous_access
+def _signed_in(context: Context, data_dict: dict[str, Any]) -> AuthResult:
+    if not context.get("user") or not rule.reader(context.get("user")).user_id:
+        return {"success": False, "msg": "请先登录"}
+    return {"success": True}
+
+
+nanjing_access_profile_show = nanjing_access_profile_update = _signed_in
+nanjing_access_application_create = nanjing_access_application_show = _signed_in
+nanjing_access_application_list = nanjing_access_application_step = _signed_in
+nanjing_access_application_file_show = nanjing_access_agreement_show = _signed_in
+nanjing_access_grant_list = nanjing_access_grant_change = _signed_in
+nanjing_access_use_report_create = _signed_in

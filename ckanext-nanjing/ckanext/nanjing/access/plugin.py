@@ -8,7 +8,7 @@ import flask
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from . import actions, activity, auth, conceal, paths, rule, validators
+from . import actions, activity, applying, auth, conceal, granting, paths, rule, validators, views
 
 
 def _request_user() -> str | None:
@@ -22,15 +22,21 @@ def _request_user() -> str | None:
 
 def _actions() -> dict:
     return {name: getattr(module, name)
-            for module in (actions, activity) for name in module.__all__}
+            for module in (actions, activity, applying, granting) for name in module.__all__}
 
 
 @tk.blanket.actions(_actions)
 @tk.blanket.auth_functions(auth)
 @tk.blanket.validators(validators)
+@tk.blanket.blueprints(views)
 class AccessPlugin(p.SingletonPlugin):
+    p.implements(p.IConfigurer)
     p.implements(p.IMiddleware, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+
+    # IConfigurer
+    def update_config(self, config):
+        tk.add_template_directory(config, "templates")
 
     # IMiddleware
     def make_middleware(self, app, config):

@@ -75,21 +75,6 @@ class _Undefined(jinja2.Undefined):
         return iter(())
 
 
-def cn_date(value: Any) -> str:
-    """2026-12-03 → 2026年12月3日 (dates, datetimes or ISO strings)."""
-    if not value:
-        return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            try:
-                value = datetime.date.fromisoformat(value.strip()[:10])
-            except ValueError:
-                return value
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
 def _yuan(value: Any) -> str:
     try:
         amount = float(value or 0)
@@ -123,7 +108,7 @@ def _environment(override: str) -> SandboxedEnvironment:
                                            encoding="utf-8"),
             autoescape=True, undefined=_Undefined, trim_blocks=True, lstrip_blocks=True,
             auto_reload=True)  # an edited override is picked up without a restart
-        env.filters.update(cn_date=cn_date, yuan=_yuan, label=_label)
+        env.filters.update(cn_date=localtime.cn_date, yuan=_yuan, label=_label)
         _environments[override] = env
     return env
 
