@@ -300,6 +300,7 @@ def nanjing_access_application_create(context: Context, data_dict: dict[str, Any
     model.Session.commit()
     notify.to_stewards(application, "有条件开放数据申请", [
         f"{application.applicant_name} 申请获取“{package.title}”的数据。",
+        f"用途：{application.purpose}",
         f"请在 {clock.deadline_dict(application)['due']} 前作出决定。"])
     return application_dict(application, {"applicant"})
 
