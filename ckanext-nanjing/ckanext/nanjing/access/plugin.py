@@ -8,7 +8,8 @@ import flask
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from . import actions, activity, applying, auth, conceal, granting, paths, rule, validators, views
+from . import (actions, activity, applying, auth, cli, conceal, granting, paths, rule,
+               validators, views)
 
 
 def _request_user() -> str | None:
@@ -29,6 +30,7 @@ def _actions() -> dict:
 @tk.blanket.auth_functions(auth)
 @tk.blanket.validators(validators)
 @tk.blanket.blueprints(views)
+@tk.blanket.cli(cli)
 class AccessPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.IMiddleware, inherit=True)
