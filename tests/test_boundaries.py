@@ -25,7 +25,7 @@ FEATURES = frozenset(["catalog", "publishing", "requests", "supervision",
                       "access", "interaction", "feeds"])
 PUBLIC_ENTRY = "api"
 # Used by two features or more, knowing none of them.
-FLOOR = frozenset(["codelists", "documents", "files", "formfields", "identifiers", "language",
+FLOOR = frozenset(["actionkit", "codelists", "documents", "files", "formfields", "identifiers", "language",
                    "localtime", "mail",
                    "personal_data", "printing", "ratelimit", "roles", "sealing", "sniffing",
                    "spreadsheets", "workdays"])

@@ -100,6 +100,8 @@ def test_the_whole_way_to_a_grant_and_back(call, conditional, applicant, steward
     assert not refused["success"] and "数据提供单位" in refused["error"]["message"]
     # The body narrows the scope to the table and the period to 30 days.
     day = localtime.today()
+    nothing = _step(call, steward, created["id"], "approve", resource_ids=[])
+    assert "请选择" in nothing["error"]["resource_ids"][0]
     wider = _step(call, steward, created["id"], "approve", fields="监测点,备注")
     assert "申请范围内的字段" in wider["error"]["fields"][0]
     approved = _step(call, steward, created["id"], "approve", resource_ids=[table],

@@ -13,7 +13,7 @@ import docx
 import pypdf
 import pytest
 
-from ckanext.nanjing import printing, workdays
+from ckanext.nanjing import localtime, printing, workdays
 from ckanext.nanjing.requests import letters
 from ckanext.nanjing.requests.letters import KINDS, LetterTemplateError
 
@@ -122,7 +122,7 @@ def test_receipt_of_a_deadline_beyond_the_calendars_says_it_is_provisional():
     values = context("receipt")
     values["due"] = due
     letter = letters.render_html("receipt", values)
-    assert f"答复期限：{letters.cn_date(due.due)}前（暂定）" in letter.text
+    assert f"答复期限：{localtime.cn_date(due.due)}前（暂定）" in letter.text
     assert "暂定：" + due.explanation() in letter.text
     assert "（暂定）" in flat(pdf_text(printing.to_pdf(letter)))
     assert "尚无2027年的法定节假日安排" in flat(pdf_text(printing.to_pdf(letter)))
@@ -155,7 +155,7 @@ def test_extension_gives_the_days_the_new_due_date_and_the_reason():
     text = letters.render_html("extension", values).text
     assert "因需要调取档案馆馆藏资料" in text
     assert "答复期限延长15个工作日" in text
-    assert f"延长后的答复期限为{letters.cn_date(due.due)}。" in text
+    assert f"延长后的答复期限为{localtime.cn_date(due.due)}。" in text
     assert due.due == datetime.date(2026, 11, 12)
 
 

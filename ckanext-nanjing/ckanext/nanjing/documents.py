@@ -5,16 +5,20 @@ program renamed `.pdf` is refused. Request replies and the attachments of
 applications for conditional data both come through here."""
 from __future__ import annotations
 
+import base64
 import mimetypes
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
+
+from flask import make_response
 
 import ckan.plugins.toolkit as tk
 
 from . import sniffing
 
-__all__ = ["Upload", "read_uploads", "document_problem"]
+__all__ = ["Upload", "read_uploads", "document_problem", "download_response"]
 
 DOCUMENT_KINDS = ("PDF", "Word", "PowerPoint", "PNG", "JPEG", "TIFF", "GIF", "BMP",
                   "Office 97-2003")
@@ -80,3 +84,18 @@ def read_uploads(value: Any, *, limit_mb: int, field: str = "files", what: str =
     if total > 4 * limit:
         raise tk.ValidationError({field: [f"{what}合计超过 {4 * limit_mb} MB"]})
     return uploads
+
+
+def download_response(found: dict[str, Any], fallback: str):
+    """What a letter, agreement or attachment action answers ({filename,
+    mimetype, content_base64}) as a download no cache keeps: each carries
+    one person's matter."""
+    filename = found.get("filename") or fallback
+    ascii_name = "document" + (f".{filename.rsplit('.', 1)[-1]}" if "." in filename else "")
+    response = make_response(base64.b64decode(found["content_base64"]))
+    response.headers["Content-Type"] = found.get("mimetype") or "application/octet-stream"
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(filename)}")
+    response.headers["Cache-Control"] = "no-store"
+    tk.request.environ["__no_cache__"] = True
+    return response

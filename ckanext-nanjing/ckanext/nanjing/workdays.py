@@ -27,7 +27,7 @@ import yaml
 
 __all__ = [
     "HolidayFileError", "Calendar", "Pause", "Deadline", "calendar", "reset",
-    "add_working_days", "working_days_between", "deadline", "missing_year_warning",
+    "add_working_days", "working_days_between", "deadline", "missing_year_warning", "standing",
 ]
 
 DAY = datetime.timedelta(days=1)
@@ -240,3 +240,12 @@ def missing_year_warning(today: datetime.date, cal: Calendar | None = None) -> s
         return None
     return (f"尚无 {wanted} 年的法定节假日和调休安排：跨入该年的期限只能按周末暂定计算。"
             f"国务院办公厅发布通知后，请在节假日文件中补充 {wanted} 年的 holidays 和 workdays")
+
+
+def standing(due: datetime.date, today: datetime.date, near: int) -> tuple[str, int]:
+    """Where a running period stands today: ("overdue", -working days past),
+    ("near", working days left, at most `near`) or ("on_time", days left)."""
+    if today > due:
+        return "overdue", -max(1, working_days_between(due, today))
+    left = working_days_between(today, due)
+    return ("near" if left <= near else "on_time"), left

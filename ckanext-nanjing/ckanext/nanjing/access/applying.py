@@ -16,6 +16,7 @@ from ckan.types import Context
 from sqlalchemy import text as sql
 
 from .. import documents, localtime, ratelimit, roles, workdays
+from ..actionkit import bounded_int, rollback_on_error, signed_in
 from ..formfields import boolean, choice, required, text
 from . import agreement as agreements
 from . import clock, grants, notify, profiles, rule
@@ -38,25 +39,6 @@ AGREEMENT_FORMATS = {"pdf": "application/pdf",
                      "html": "text/html; charset=utf-8"}
 
 
-def _rollback_on_error(function):
-    """Nothing half-written: an action that fails leaves the tables as they were."""
-    def wrapper(context: Context, data_dict: dict[str, Any]):
-        try:
-            return function(context, data_dict)
-        except Exception:
-            model.Session.rollback()
-            raise
-    wrapper.__name__, wrapper.__doc__ = function.__name__, function.__doc__
-    return wrapper
-
-
-def _signed_in(context: Context) -> model.User:
-    user = model.User.get(context.get("user") or "")
-    if user is None or user.state != "active":
-        raise tk.NotAuthorized("请先登录")
-    return user
-
-
 def roles_of(user: model.User | None, application: Application) -> set[str]:
     if user is None:
         return set()
@@ -71,7 +53,7 @@ def roles_of(user: model.User | None, application: Application) -> set[str]:
 
 
 def _application(context: Context, data_dict: dict[str, Any]) -> tuple[Application, set[str]]:
-    user = _signed_in(context)
+    user = signed_in(context)
     found = model.Session.get(Application, str(data_dict.get("id") or "")[:100])
     if found is None:
         raise tk.ObjectNotFound(NOT_FOUND)
@@ -124,8 +106,8 @@ def _scope(package: model.Package, data_dict: dict[str, Any], errors: dict[str, 
     names = {r.name: r.id for r in package.resources if r.state == "active" and r.name}
     wanted = [names.get(item, item) for item in _as_list(data_dict.get("resource_ids"))]
     allowed = within_resources or own
-    if not wanted:
-        wanted = list(allowed) if within_resources else []
+    if not wanted and within_resources and "resource_ids" not in data_dict:
+        wanted = list(allowed)  # approving without a choice: what was applied for
     if not wanted:
         errors["resource_ids"] = ["请选择需要获取的数据资源"]
     elif any(item not in allowed for item in wanted):
@@ -203,17 +185,17 @@ def nanjing_access_profile_show(context: Context, data_dict: dict[str, Any]
                                 ) -> dict[str, Any] | None:
     """The caller's real-name profile, masked; None when not yet given."""
     tk.check_access("nanjing_access_profile_show", context, data_dict)
-    user = _signed_in(context)
+    user = signed_in(context)
     return profiles.profile_dict(profiles.profile_of(user.id))
 
 
-@_rollback_on_error
+@rollback_on_error
 def nanjing_access_profile_update(context: Context, data_dict: dict[str, Any]
                                   ) -> dict[str, Any]:
     """Give or replace the caller's real-name profile: kind (individual |
     organisation), real_name, id_type, id_number, contact_person, phone."""
     tk.check_access("nanjing_access_profile_update", context, data_dict)
-    user = _signed_in(context)
+    user = signed_in(context)
     profile = profiles.save_profile(user, data_dict, context)
     model.Session.commit()
     return profiles.profile_dict(profile)
@@ -251,7 +233,7 @@ def _conditional_package(value: Any) -> model.Package:
     return package
 
 
-@_rollback_on_error
+@rollback_on_error
 def nanjing_access_application_create(context: Context, data_dict: dict[str, Any]
                                       ) -> dict[str, Any]:
     """Apply for the data of a conditional dataset: package_id, purpose,
@@ -259,7 +241,7 @@ def nanjing_access_application_create(context: Context, data_dict: dict[str, Any
     (download | api | both), security, undertaking_accepted, and optional
     attachments application_form and undertaking (PDF, Word or scans)."""
     tk.check_access("nanjing_access_application_create", context, data_dict)
-    user = _signed_in(context)
+    user = signed_in(context)
     package = _conditional_package(data_dict.get("package_id") or data_dict.get("id"))
     if rule.verdict(rule.reader(user.name), package).allowed:
         raise tk.ValidationError({"package_id": [
@@ -321,7 +303,7 @@ def nanjing_access_application_list(context: Context, data_dict: dict[str, Any]
     caller's bodies (or, for the office, every body) decide, overdue first.
     Optional state and package_id filters; limit (≤ 500) and offset."""
     tk.check_access("nanjing_access_application_list", context, data_dict)
-    user = _signed_in(context)
+    user = signed_in(context)
     query = model.Session.query(Application)
     scope = data_dict.get("scope") or "mine"
     if scope == "mine":
@@ -340,8 +322,8 @@ def nanjing_access_application_list(context: Context, data_dict: dict[str, Any]
         query = query.filter(Application.state == data_dict["state"])
     if data_dict.get("package_id"):
         query = query.filter(Application.package_id == str(data_dict["package_id"]))
-    limit, offset = _number(data_dict.get("limit"), 100, "limit", 500), \
-        _number(data_dict.get("offset"), 0, "offset", 1_000_000)
+    limit, offset = bounded_int(data_dict.get("limit"), 100, "limit", 500), \
+        bounded_int(data_dict.get("offset"), 0, "offset", 1_000_000)
     total = query.count()
     found = query.order_by(Application.created.desc()).offset(offset).limit(limit).all()
     results = [application_dict(a, roles_of(user, a)) for a in found]
@@ -350,18 +332,6 @@ def nanjing_access_application_list(context: Context, data_dict: dict[str, Any]
         results.sort(key=lambda a: (order.get(a["deadline"]["status"], 5),
                                     a["deadline"]["due"] or "9999"))
     return {"count": total, "results": results}
-
-
-def _number(value: Any, default: int, field: str, high: int) -> int:
-    if value in (None, ""):
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise tk.ValidationError({field: ["应为整数"]})
-    if not 0 <= number <= high:
-        raise tk.ValidationError({field: [f"应在 0 至 {high} 之间"]})
-    return number
 
 
 def nanjing_access_application_file_show(context: Context, data_dict: dict[str, Any]
@@ -535,7 +505,7 @@ MAILS = {
 }
 
 
-@_rollback_on_error
+@rollback_on_error
 def nanjing_access_application_step(context: Context, data_dict: dict[str, Any]
                                     ) -> dict[str, Any]:
     """Take a step of an application: id, step (pass_formal_check,
@@ -543,7 +513,7 @@ def nanjing_access_application_step(context: Context, data_dict: dict[str, Any]
     accept_agreement, withdraw) and the step's fields."""
     tk.check_access("nanjing_access_application_step", context, data_dict)
     application, who = _application(context, data_dict)
-    user = _signed_in(context)
+    user = signed_in(context)
     key = data_dict.get("step")
     step = STEPS.get(key) if isinstance(key, str) else None
     if step is None:

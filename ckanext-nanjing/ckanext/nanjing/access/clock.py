@@ -76,10 +76,5 @@ def deadline_dict(application, today: datetime.date | None = None) -> dict[str, 
         answer["status"] = "paused"
         answer["explanation"] = "待补正：暂停计时，收到补正之日起继续计算"
         return answer
-    if today > due.due:
-        answer["days_left"] = -max(1, workdays.working_days_between(due.due, today))
-        answer["status"] = "overdue"
-    else:
-        answer["days_left"] = workdays.working_days_between(today, due.due)
-        answer["status"] = "near" if answer["days_left"] <= NEAR_DUE else "on_time"
+    answer["status"], answer["days_left"] = workdays.standing(due.due, today, NEAR_DUE)
     return answer

@@ -11,6 +11,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
 from .. import localtime, roles
+from ..actionkit import signed_in
 from ..formfields import text
 from . import grants, notify
 from .dicts import grant_dict
@@ -21,13 +22,6 @@ __all__ = ["nanjing_access_grant_list", "nanjing_access_grant_change",
            "nanjing_access_use_report_create"]
 
 NOT_FOUND = "授权不存在，或您无权查看"
-
-
-def _signed_in(context: Context) -> model.User:
-    user = model.User.get(context.get("user") or "")
-    if user is None or user.state != "active":
-        raise tk.NotAuthorized("请先登录")
-    return user
 
 
 def _text(data_dict: dict[str, Any], name: str, label: str, limit: int, needed: bool) -> str:
@@ -45,7 +39,7 @@ def nanjing_access_grant_list(context: Context, data_dict: dict[str, Any]) -> li
     the bodies the caller is a steward of (every body for the office).
     Optional package_id."""
     tk.check_access("nanjing_access_grant_list", context, data_dict)
-    user = _signed_in(context)
+    user = signed_in(context)
     query = model.Session.query(Grant)
     scope = data_dict.get("scope") or "mine"
     if scope == "mine":
@@ -65,7 +59,7 @@ def nanjing_access_grant_change(context: Context, data_dict: dict[str, Any]) -> 
     """Suspend, resume or revoke a grant: id, change (suspend | resume |
     revoke), reason (needed to suspend or revoke; the holder is told it)."""
     tk.check_access("nanjing_access_grant_change", context, data_dict)
-    user = _signed_in(context)
+    user = signed_in(context)
     grant = model.Session.get(Grant, str(data_dict.get("id") or "")[:100])
     if grant is None or not roles.is_steward(user.name, grant.organization_id):
         raise tk.ObjectNotFound(NOT_FOUND)
@@ -105,7 +99,7 @@ def nanjing_access_use_report_create(context: Context, data_dict: dict[str, Any]
     """Report on the use of granted data: grant_id, usage (利用情况), outcomes
     (成果), benefits (效益)."""
     tk.check_access("nanjing_access_use_report_create", context, data_dict)
-    user = _signed_in(context)
+    user = signed_in(context)
     grant = model.Session.get(Grant, str(data_dict.get("grant_id") or "")[:100])
     if grant is None or grant.user_id != user.id:
         raise tk.ObjectNotFound(NOT_FOUND)

@@ -6,15 +6,13 @@ Action API; every refusal is shown on the page in Chinese. None of these
 pages is cached: each carries one person's data."""
 from __future__ import annotations
 
-import base64
 from typing import Any
-from urllib.parse import quote
 
 from flask import Blueprint, make_response
 
 import ckan.plugins.toolkit as tk
 
-from .. import localtime
+from .. import documents, localtime
 from ..formfields import errors as field_errors
 from ..formfields import joined
 from . import profiles
@@ -62,18 +60,6 @@ def _render(template: str, extra: dict, status: int = 200):
 
 def _login(here: str):
     return tk.redirect_to("user.login", came_from=here)
-
-
-def _download(found: dict, fallback: str):
-    filename = found.get("filename") or fallback
-    ascii_name = "document" + (f".{filename.rsplit('.', 1)[-1]}" if "." in filename else "")
-    response = make_response(base64.b64decode(found["content_base64"]))
-    response.headers["Content-Type"] = found.get("mimetype") or "application/octet-stream"
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(filename)}")
-    response.headers["Cache-Control"] = "no-store"
-    tk.request.environ["__no_cache__"] = True
-    return response
 
 
 # -- profile -----------------------------------------------------------------
@@ -251,7 +237,7 @@ def agreement_file(id: str, fmt: str):
             _context(), {"id": id, "format": fmt})
     except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError) as error:
         return tk.abort(404, _message(error, NOT_FOUND))
-    return _download(found, f"agreement.{fmt}")
+    return documents.download_response(found, f"agreement.{fmt}")
 
 
 def attachment(id: str, file_id: str):
@@ -262,7 +248,7 @@ def attachment(id: str, file_id: str):
             _context(), {"id": id, "file_id": file_id})
     except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError) as error:
         return tk.abort(404, _message(error, "附件不存在"))
-    return _download(found, "attachment")
+    return documents.download_response(found, "attachment")
 
 
 # -- grants ------------------------------------------------------------------

@@ -16,6 +16,7 @@ from ckan.types import Context
 from sqlalchemy import text as sql
 
 from .. import documents, localtime, personal_data, printing, ratelimit, roles
+from ..actionkit import rollback_on_error
 from . import access, applicant_mail, clock, dicts, privacy, results, steps
 from .model import Request, RequestAppeal, RequestFile, RequestLetter
 from .schema import applicant_problems, create_schema, integer
@@ -30,18 +31,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-
-
-def _rollback_on_error(function):
-    """Nothing half-written: an action that fails leaves the tables as they were."""
-    def wrapper(context: Context, data_dict: dict[str, Any]):
-        try:
-            return function(context, data_dict)
-        except Exception:
-            model.Session.rollback()
-            raise
-    wrapper.__name__, wrapper.__doc__ = function.__name__, function.__doc__
-    return wrapper
 
 
 def _commit(context: Context) -> None:
@@ -92,7 +81,7 @@ def _refuse_bulk(context: Context, applicant_key: str, handler: bool) -> None:
         ratelimit.hit("request-create", address, 3600)
 
 
-@_rollback_on_error
+@rollback_on_error
 def nanjing_request_create(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
     """Apply for disclosure. Returns the request with `lookup_code`, the
     查询码 that is shown only in this answer."""
@@ -282,7 +271,7 @@ def nanjing_request_file_show(context: Context, data_dict: dict[str, Any]) -> di
             "content_base64": base64.b64encode(found.content).decode()}
 
 
-@_rollback_on_error
+@rollback_on_error
 def nanjing_request_transition(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
     """Take a request one step: `transition` is a key of states.TRANSITIONS;
     the step's data as its table in the README says."""
@@ -355,7 +344,7 @@ def nanjing_request_transition(context: Context, data_dict: dict[str, Any]) -> d
 
 # After the reply
 
-@_rollback_on_error
+@rollback_on_error
 def nanjing_request_publish(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
     """依申请公开转主动公开: a private `gkml_item` draft in the organization
     from a reply of 予以公开 or 部分公开; `area` (one of the nine pilot
@@ -402,7 +391,7 @@ def nanjing_request_publish(context: Context, data_dict: dict[str, Any]) -> dict
     return {"package_id": package["id"], "name": package["name"]}
 
 
-@_rollback_on_error
+@rollback_on_error
 def nanjing_request_appeal_record(context: Context, data_dict: dict[str, Any]
                                   ) -> dict[str, Any]:
     """Record (or with `appeal_id`, update) a 行政复议 or 行政诉讼 against the

@@ -113,10 +113,5 @@ def deadline_dict(request, today: datetime.date | None = None) -> dict[str, Any]
     if due.due is None:
         answer["status"] = "paused"
         return answer
-    if today > due.due:
-        answer["days_left"] = -max(1, workdays.working_days_between(due.due, today))
-        answer["status"] = "overdue"
-    else:
-        answer["days_left"] = workdays.working_days_between(today, due.due)
-        answer["status"] = "near" if answer["days_left"] <= NEAR_DUE else "on_time"
+    answer["status"], answer["days_left"] = workdays.standing(due.due, today, NEAR_DUE)
     return answer

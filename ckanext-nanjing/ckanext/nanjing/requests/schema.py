@@ -9,6 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import Invalid, missing
 
 from .. import identifiers, localtime
+from ..actionkit import bounded_int as integer
 from ..formfields import boolean, choice, email, phone, required, text
 
 __all__ = ["APPLICANT_TYPES", "CATEGORIES", "ID_TYPES", "PROVISIONS", "DELIVERIES",
@@ -37,19 +38,6 @@ def date(value: Any, context) -> Any:
     if day > localtime.today():
         raise Invalid("日期不能晚于今天")
     return day
-
-
-def integer(value: Any, default: int, field: str, high: int = 10000) -> int:
-    """A paging or count parameter of an action, or a Chinese ValidationError."""
-    if value in (None, ""):
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise tk.ValidationError({field: ["应为整数"]})
-    if not 0 <= number <= high:
-        raise tk.ValidationError({field: [f"应在 0 至 {high} 之间"]})
-    return number
 
 
 def create_schema() -> dict[str, list]:

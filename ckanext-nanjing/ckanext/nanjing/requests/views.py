@@ -4,15 +4,13 @@ statistics, the application form and its receipt, the lookup by number and
 Action API; every refusal of an action is shown on the page in Chinese."""
 from __future__ import annotations
 
-import base64
 from typing import Any
-from urllib.parse import quote
 
 from flask import Blueprint, make_response
 
 import ckan.plugins.toolkit as tk
 
-from .. import codelists, localtime
+from .. import codelists, documents, localtime
 from . import forms, states
 from .dicts import APPLICANT_LETTERS
 
@@ -72,18 +70,6 @@ def _results() -> list[dict]:
         return tk.get_action("nanjing_request_results")(_context(), {})
     except (tk.ObjectNotFound, tk.NotAuthorized, KeyError):
         return []
-
-
-def _download(found: dict, fallback: str):
-    """What the letter or file action gives ({filename, mimetype, content_base64})
-    as a download that no cache keeps."""
-    filename = found.get("filename") or fallback
-    ascii_name = "document" + (f".{filename.rsplit('.', 1)[-1]}" if "." in filename else "")
-    response = make_response(base64.b64decode(found["content_base64"]))
-    response.headers["Content-Type"] = found.get("mimetype") or "application/octet-stream"
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(filename)}")
-    return _no_store(response)
 
 
 def _form_value(field: str) -> Any:
@@ -236,7 +222,7 @@ def lookup_letter(letter_id: str, fmt: str):
         return _lookup_form(credentials, _message(error, WRONG_CODE), 403)
     except tk.ValidationError as error:
         return _lookup_form(credentials, forms.joined(error), 400)
-    return _download(letter, f"{letter_id}.{fmt}")
+    return documents.download_response(letter, f"{letter_id}.{fmt}")
 
 
 def lookup_file(file_id: str):
@@ -247,7 +233,7 @@ def lookup_file(file_id: str):
             _context(), dict(credentials, file_id=file_id))
     except (tk.NotAuthorized, tk.ObjectNotFound) as error:
         return _lookup_form(credentials, _message(error, WRONG_CODE), 403)
-    return _download(found, file_id)
+    return documents.download_response(found, file_id)
 
 
 # -- the handlers' pages -----------------------------------------------------
@@ -415,7 +401,7 @@ def letter(id: str, letter_id: str, fmt: str):
         return tk.abort(403, _message(error, "您无权下载该文书"))
     except tk.ValidationError as error:
         return tk.abort(400, forms.joined(error))
-    return _download(content, f"{letter_id}.{fmt}")
+    return documents.download_response(content, f"{letter_id}.{fmt}")
 
 
 def provided_file(id: str, file_id: str):
@@ -428,7 +414,7 @@ def provided_file(id: str, file_id: str):
         return tk.abort(404, "该申请没有这个文件")
     except tk.NotAuthorized as error:
         return tk.abort(403, _message(error, "您无权下载该文件"))
-    return _download(found, file_id)
+    return documents.download_response(found, file_id)
 
 
 _rule = nanjing_requests.add_url_rule
