@@ -11,7 +11,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import Invalid, missing
 
 __all__ = ["PHONE", "EMAIL", "CONTROL", "required", "text", "choice", "phone", "email",
-           "boolean", "errors", "joined"]
+           "boolean", "text_value", "errors", "joined"]
 
 PHONE = re.compile(r"(\+?86[ -]?)?1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?")
 EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}")
@@ -65,6 +65,19 @@ def boolean(value: Any, context) -> bool:
     if isinstance(value, bool):
         return value
     return str(value).strip().lower() in ("true", "1", "on", "yes", "y", "是")
+
+
+def text_value(data_dict: dict[str, Any], name: str, label: str, limit: int,
+               needed: bool) -> str:
+    """One text field of an action's payload, checked as `text(limit)`
+    checks it (and present when `needed`), or a ValidationError on `name`."""
+    try:
+        value = text(limit)(data_dict.get(name), {})
+    except Invalid as invalid:
+        raise tk.ValidationError({name: [str(invalid.error)]})
+    if needed and not value:
+        raise tk.ValidationError({name: [f"请填写{label}"]})
+    return value
 
 
 def errors(error: tk.ValidationError) -> dict[str, list[str]]:

@@ -17,7 +17,7 @@ from sqlalchemy import text as sql
 
 from .. import documents, localtime, ratelimit, roles, workdays
 from ..actionkit import bounded_int, rollback_on_error, signed_in
-from ..formfields import boolean, choice, required, text
+from ..formfields import boolean, choice, required, text, text_value
 from . import agreement as agreements
 from . import clock, grants, notify, profiles, rule
 from .dicts import DELIVERIES, application_dict
@@ -39,20 +39,30 @@ AGREEMENT_FORMATS = {"pdf": "application/pdf",
                      "html": "text/html; charset=utf-8"}
 
 
-def roles_of(user: model.User | None, application: Application) -> set[str]:
+def roles_of(user: model.User | None, application: Application,
+             known: dict[Any, bool] | None = None) -> set[str]:
+    """What the user is to the application. `known` keeps the answers on
+    bodies and the office across the applications of one list."""
     if user is None:
         return set()
+    known = {} if known is None else known
+    org = application.organization_id
+    if ("steward", org) not in known:
+        known[("steward", org)] = roles.is_steward(user.name, org)
+    if "reviewer" not in known:
+        known["reviewer"] = roles.is_reviewer(user.name)
     found = set()
     if user.id == application.user_id:
         found.add("applicant")
-    if roles.is_steward(user.name, application.organization_id):
+    if known[("steward", org)]:
         found.add("steward")
-    if roles.is_reviewer(user.name):
+    if known["reviewer"]:
         found.add("reviewer")
     return found
 
 
-def _application(context: Context, data_dict: dict[str, Any]) -> tuple[Application, set[str]]:
+def _application(context: Context, data_dict: dict[str, Any]
+                 ) -> tuple[Application, set[str], model.User]:
     user = signed_in(context)
     found = model.Session.get(Application, str(data_dict.get("id") or "")[:100])
     if found is None:
@@ -60,7 +70,7 @@ def _application(context: Context, data_dict: dict[str, Any]) -> tuple[Applicati
     who = roles_of(user, found)
     if not who:
         raise tk.ObjectNotFound(NOT_FOUND)
-    return found, who
+    return found, who, user
 
 
 def _as_list(value: Any) -> list[str]:
@@ -166,9 +176,10 @@ def _next_number(year: int) -> str:
     return f"数据开放申〔{year}〕第{last}号"
 
 
-def _record(application: Application, key: str, from_state: str | None, to_state: str,
-            user: model.User | None, actor_kind: str, data: dict[str, Any] | None = None,
-            note: str = "") -> ApplicationEvent:
+def record_event(application: Application, key: str, from_state: str | None, to_state: str,
+                 user: model.User | None, actor_kind: str, data: dict[str, Any] | None = None,
+                 note: str = "") -> ApplicationEvent:
+    """One step on the application's timeline (the clock is computed from these)."""
     event = ApplicationEvent(transition=key, from_state=from_state, to_state=to_state,
                              actor_id=user.id if user else None, actor_kind=actor_kind,
                              note=note, data_json=json.dumps(data or {}, ensure_ascii=False,
@@ -277,7 +288,7 @@ def nanjing_access_application_create(context: Context, data_dict: dict[str, Any
     application.resource_ids, application.fields = resource_ids, fields
     model.Session.add(application)
     model.Session.flush()
-    _record(application, "submit", None, first, user, "applicant")
+    record_event(application, "submit", None, first, user, "applicant")
     application.files.extend(files)
     model.Session.commit()
     notify.to_stewards(application, "有条件开放数据申请", [
@@ -293,7 +304,7 @@ def nanjing_access_application_show(context: Context, data_dict: dict[str, Any]
                                     ) -> dict[str, Any]:
     """An application, as the caller (applicant, owning body, office) may see it."""
     tk.check_access("nanjing_access_application_show", context, data_dict)
-    application, who = _application(context, data_dict)
+    application, who, _user = _application(context, data_dict)
     return application_dict(application, who)
 
 
@@ -326,7 +337,8 @@ def nanjing_access_application_list(context: Context, data_dict: dict[str, Any]
         bounded_int(data_dict.get("offset"), 0, "offset", 1_000_000)
     total = query.count()
     found = query.order_by(Application.created.desc()).offset(offset).limit(limit).all()
-    results = [application_dict(a, roles_of(user, a)) for a in found]
+    known: dict[Any, bool] = {}
+    results = [application_dict(a, roles_of(user, a, known)) for a in found]
     if scope == "queue":
         order = {"overdue": 0, "near": 1, "on_time": 2, "paused": 3, "closed": 4}
         results.sort(key=lambda a: (order.get(a["deadline"]["status"], 5),
@@ -338,7 +350,7 @@ def nanjing_access_application_file_show(context: Context, data_dict: dict[str, 
                                          ) -> dict[str, Any]:
     """An attachment: id (the application), file_id; content as base64."""
     tk.check_access("nanjing_access_application_file_show", context, data_dict)
-    application, _who = _application(context, data_dict)
+    application, _who, _user = _application(context, data_dict)
     found = next((f for f in application.files if f.id == data_dict.get("file_id")), None)
     if found is None:
         raise tk.ObjectNotFound("附件不存在")
@@ -351,7 +363,7 @@ def nanjing_access_agreement_show(context: Context, data_dict: dict[str, Any]
     """The agreement of an approved application: id, format (html | pdf |
     docx | text). html and text come as they are, pdf and docx as base64."""
     tk.check_access("nanjing_access_agreement_show", context, data_dict)
-    application, _who = _application(context, data_dict)
+    application, _who, _user = _application(context, data_dict)
     found = application.agreement
     if found is None:
         raise tk.ObjectNotFound("该申请尚未同意，还没有数据利用协议")
@@ -413,15 +425,12 @@ def _step_data(application: Application, key: str, data_dict: dict[str, Any],
     errors: dict[str, list[str]] = {}
 
     def field(name: str, label: str, limit: int, needed: bool) -> str:
-        value = data_dict.get(name)
+        # Gathered, not raised: approval reports its scope and its text at once.
         try:
-            value = text(limit)(value, {})
-            if needed and not value:
-                raise tk.Invalid(f"请填写{label}")
-        except tk.Invalid as invalid:
-            errors[name] = [str(invalid.error)]
+            return text_value(data_dict, name, label, limit, needed)
+        except tk.ValidationError as error:
+            errors.update(error.error_dict)
             return ""
-        return value
 
     data: dict[str, Any] = {}
     if key == "request_correction":
@@ -512,8 +521,7 @@ def nanjing_access_application_step(context: Context, data_dict: dict[str, Any]
     request_correction, submit_correction, approve, reject,
     accept_agreement, withdraw) and the step's fields."""
     tk.check_access("nanjing_access_application_step", context, data_dict)
-    application, who = _application(context, data_dict)
-    user = signed_in(context)
+    application, who, user = _application(context, data_dict)
     key = data_dict.get("step")
     step = STEPS.get(key) if isinstance(key, str) else None
     if step is None:
@@ -531,7 +539,7 @@ def nanjing_access_application_step(context: Context, data_dict: dict[str, Any]
         raise tk.ValidationError({"step": ["补正只能要求一次"]})
     data = _step_data(application, key, data_dict, user)
     from_state = application.state
-    event = _record(application, key, from_state, from_state, user, actor, data,
+    event = record_event(application, key, from_state, from_state, user, actor, data,
                     note=str(data_dict.get("note") or "")[:2000])
     if key == "submit_correction":
         application.files.extend(_attachments(data_dict, ("correction",), event.id))

@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 from .. import localtime, workdays
 from .states import OPEN_STATES
 
-__all__ = ["formal_check_on", "deadline_dict", "decision_deadline"]
+__all__ = ["formal_check_on", "deadline_dict"]
 
 NEAR_DUE = 3
 
@@ -44,11 +44,6 @@ def _stage(application) -> tuple[str, datetime.date, list[workdays.Pause], int]:
     days = (tk.config.get("ckanext.nanjing.access.formal_check_days") if stage == "formal_check"
             else tk.config.get("ckanext.nanjing.access.decision_days"))
     return stage, start, pauses, days
-
-
-def decision_deadline(application) -> workdays.Deadline:
-    _stage_name, start, pauses, days = _stage(application)
-    return workdays.deadline(start, days, pauses=pauses)
 
 
 def deadline_dict(application, today: datetime.date | None = None) -> dict[str, Any]:

@@ -3,35 +3,25 @@ resume or revoke one (the owning body, at any time, effective on the next
 read), and report on the data's use (利用情况/成果反馈)."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from .. import localtime, roles
-from ..actionkit import signed_in
-from ..formfields import text
+from .. import roles
+from ..actionkit import rollback_on_error, signed_in
+from ..formfields import text_value
 from . import grants, notify
 from .dicts import grant_dict
-from .model import Application, ApplicationEvent, Grant, UseReport
+from .applying import record_event
+from .model import Application, Grant, UseReport
 from .states import GRANT_CHANGES
 
 __all__ = ["nanjing_access_grant_list", "nanjing_access_grant_change",
            "nanjing_access_use_report_create"]
 
 NOT_FOUND = "授权不存在，或您无权查看"
-
-
-def _text(data_dict: dict[str, Any], name: str, label: str, limit: int, needed: bool) -> str:
-    try:
-        value = text(limit)(data_dict.get(name), {})
-    except tk.Invalid as invalid:
-        raise tk.ValidationError({name: [str(invalid.error)]})
-    if needed and not value:
-        raise tk.ValidationError({name: [f"请填写{label}"]})
-    return value
 
 
 def nanjing_access_grant_list(context: Context, data_dict: dict[str, Any]) -> list[dict]:
@@ -55,6 +45,7 @@ def nanjing_access_grant_list(context: Context, data_dict: dict[str, Any]) -> li
     return [grant_dict(g) for g in query.order_by(Grant.created.desc()).limit(1000)]
 
 
+@rollback_on_error
 def nanjing_access_grant_change(context: Context, data_dict: dict[str, Any]) -> dict:
     """Suspend, resume or revoke a grant: id, change (suspend | resume |
     revoke), reason (needed to suspend or revoke; the holder is told it)."""
@@ -66,28 +57,20 @@ def nanjing_access_grant_change(context: Context, data_dict: dict[str, Any]) -> 
     change = data_dict.get("change")
     if change not in GRANT_CHANGES:
         raise tk.ValidationError({"change": ["change 应为 suspend、resume 或 revoke"]})
-    reason = _text(data_dict, "reason", "理由", 500, change != "resume")
+    reason = text_value(data_dict, "reason", "理由", 500, change != "resume")
     if change == "resume" and grant.state != "suspended":
         raise tk.ValidationError({"change": ["只有已暂停的授权可以恢复"]})
-    application = None
-    try:
-        if change == "suspend":
-            grants.suspend(grant, reason, commit=False)
-        elif change == "resume":
-            grants.resume(grant, commit=False)
-        else:
-            grants.revoke(grant, reason, commit=False)
-        application = model.Session.get(Application, grant.application_id or "")
-        if application is not None:
-            application.events.append(ApplicationEvent(
-                transition="grant_change", from_state=application.state,
-                to_state=application.state, actor_id=user.id, actor_kind="steward",
-                data_json=json.dumps({"change": change, "reason": reason}, ensure_ascii=False),
-                day=localtime.today()))
-        model.Session.commit()
-    except Exception:
-        model.Session.rollback()
-        raise
+    if change == "suspend":
+        grants.suspend(grant, reason, commit=False)
+    elif change == "resume":
+        grants.resume(grant, commit=False)
+    else:
+        grants.revoke(grant, reason, commit=False)
+    application = model.Session.get(Application, grant.application_id or "")
+    if application is not None:
+        record_event(application, "grant_change", application.state, application.state, user,
+                     "steward", {"change": change, "reason": reason})
+    model.Session.commit()
     if application is not None:
         notify.to_applicant(application, GRANT_CHANGES[change],
                             [f"数据提供单位已{GRANT_CHANGES[change]}您对该数据集的授权。"]
@@ -95,6 +78,7 @@ def nanjing_access_grant_change(context: Context, data_dict: dict[str, Any]) -> 
     return grant_dict(grant)
 
 
+@rollback_on_error
 def nanjing_access_use_report_create(context: Context, data_dict: dict[str, Any]) -> dict:
     """Report on the use of granted data: grant_id, usage (利用情况), outcomes
     (成果), benefits (效益)."""
@@ -104,9 +88,9 @@ def nanjing_access_use_report_create(context: Context, data_dict: dict[str, Any]
     if grant is None or grant.user_id != user.id:
         raise tk.ObjectNotFound(NOT_FOUND)
     report = UseReport(grant_id=grant.id, user_id=user.id,
-                       usage=_text(data_dict, "usage", "利用情况", 5000, True),
-                       outcomes=_text(data_dict, "outcomes", "成果", 5000, False),
-                       benefits=_text(data_dict, "benefits", "效益", 5000, False))
+                       usage=text_value(data_dict, "usage", "利用情况", 5000, True),
+                       outcomes=text_value(data_dict, "outcomes", "成果", 5000, False),
+                       benefits=text_value(data_dict, "benefits", "效益", 5000, False))
     model.Session.add(report)
     model.Session.commit()
     return {"id": report.id, "grant_id": grant.id, "created": report.created.isoformat()}
