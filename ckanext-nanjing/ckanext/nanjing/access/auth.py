@@ -7,10 +7,10 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context
 
-from . import resolve, rule
+from . import registration, resolve, rule
 from .actions import SQL_TABLES
 
-__all__ = ["datastore_search", "datastore_info", "datastore_search_sql",
+__all__ = ["user_create", "datastore_search", "datastore_info", "datastore_search_sql",
            "nanjing_access_profile_show", "nanjing_access_profile_update",
            "nanjing_access_application_create", "nanjing_access_application_show",
            "nanjing_access_application_list", "nanjing_access_application_step",
@@ -30,6 +30,17 @@ def _refused(context: Context, name: Any) -> AuthResult | None:
     if not verdict.allowed:
         return {"success": False, "msg": verdict.reason}
     return None
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def user_create(next_auth, context: Context, data_dict: dict[str, Any] | None = None
+                ) -> AuthResult:
+    """The public may register on the web (the platform's page, which
+    creates the account itself); the Action API keeps CKAN's rule."""
+    if "api_version" not in context and registration.open_for_registration():
+        return {"success": True}
+    return next_auth(context, data_dict)
 
 
 @tk.chained_auth_function

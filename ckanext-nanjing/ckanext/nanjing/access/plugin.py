@@ -8,7 +8,7 @@ import flask
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from . import (actions, activity, applying, auth, cli, conceal, granting, paths, rule,
+from . import (accountpages, actions, activity, applying, auth, cli, conceal, granting, paths, rule,
                validators, views)
 
 
@@ -44,6 +44,9 @@ class AccessPlugin(p.SingletonPlugin):
     def make_middleware(self, app, config):
         if hasattr(app, "view_functions"):  # the Flask app
             paths.register(app)
+            # CKAN's registration makes active accounts at once; ours waits
+            # for the mailed link (registration.py). Same URL and endpoint.
+            app.view_functions["user.register"] = accountpages.register
         return app
 
     # IPackageController

@@ -15,7 +15,7 @@ from .. import identifiers, personal_data, sealing
 from ..formfields import choice, phone, required, text
 from .model import Profile
 
-__all__ = ["KINDS", "ID_TYPES", "profile_of", "profile_dict", "save_profile"]
+__all__ = ["KINDS", "ID_TYPES", "profile_of", "profile_dict", "checked", "save_profile"]
 
 KINDS = {"individual": "个人", "organisation": "法人或其他组织"}
 ID_TYPES = {"id_card": "居民身份证", "passport": "护照",
@@ -70,15 +70,21 @@ def profile_dict(profile: Profile | None) -> dict[str, Any] | None:
             "contact_person": profile.contact_person, "phone_masked": profile.phone_masked}
 
 
-def save_profile(user: model.User, data_dict: dict[str, Any], context) -> Profile:
-    """Creates or replaces the user's profile, or raises a ValidationError
-    naming every problem at once."""
+def checked(data_dict: dict[str, Any], context) -> dict[str, Any]:
+    """The profile's fields, cleaned, or a ValidationError naming every
+    problem at once."""
     data, errors = validate(data_dict, _schema(), context)
     errors = {key: value for key, value in errors.items() if value}
     for field, messages in _cross_checks(data).items():
         errors.setdefault(field, messages)
     if errors:
         raise tk.ValidationError(errors)
+    return data
+
+
+def save_profile(user: model.User, data_dict: dict[str, Any], context) -> Profile:
+    """Creates or replaces the user's profile (see `checked`)."""
+    data = checked(data_dict, context)
     number = data["id_number"].strip().upper()
     number_phone = data["phone"].replace(" ", "")
     profile = profile_of(user.id) or Profile(user_id=user.id)

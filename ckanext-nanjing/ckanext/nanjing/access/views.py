@@ -16,10 +16,11 @@ from .. import documents, localtime
 from ..formfields import errors as field_errors
 from ..formfields import joined
 from . import profiles
+from .accountpages import nanjing_register
 from .dicts import DELIVERIES
 from .states import GRANT_CHANGES, STEPS
 
-__all__ = ["nanjing_access"]
+__all__ = ["nanjing_access", "nanjing_register"]
 
 nanjing_access = Blueprint("nanjing_access", __name__)
 
