@@ -49,7 +49,7 @@ write_ini() {
     mkdir -p "$6"
     sed -e "s|@CKAN_PORT@|$7|g" -e "s|@PG_PORT@|$PG_PORT|g" \
         -e "s|@SOLR_PORT@|$SOLR_PORT|g" -e "s|@REDIS_PORT@|$REDIS_PORT|g" \
-        -e "s|@SITE_ID@|$2|g" -e "s|@CKAN_DB@|$3|g" -e "s|@DATASTORE_DB@|$4|g" \
+        -e "s|@MAIL_PORT@|$MAIL_PORT|g" -e "s|@SITE_ID@|$2|g" -e "s|@CKAN_DB@|$3|g" -e "s|@DATASTORE_DB@|$4|g" \
         -e "s|@REDIS_DB@|$5|g" -e "s|@STORAGE_PATH@|$6|g" -e "s|@ROOT@|$ROOT|g" \
         -e "s|@CKAN_DB_PASSWORD@|$(secret CKAN_DB_PASSWORD)|g" \
         -e "s|@DATASTORE_RO_PASSWORD@|$(secret DATASTORE_RO_PASSWORD)|g" \

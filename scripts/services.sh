@@ -60,6 +60,24 @@ start_redis() {
 # MariaDB, for the exchange-database harvester's tests (installed by
 # `make test` only; started whenever it is installed). root logs in through
 # the socket as the OS user running these scripts, never over TCP.
+# The local mailbox (scripts/localmail.py): an SMTP server on 127.0.0.1
+# that keeps every mail in the Maildir $LOCAL/mail, so that the demo's
+# verification links, notices and reminders can be read. A deployment
+# points smtp.* at its own mail relay instead.
+start_mail() {
+    if pid_alive "$RUN/mail.pid" && port_open "$MAIL_PORT"; then
+        return 0
+    fi
+    port_open "$MAIL_PORT" && fail "本地邮箱" "端口 $MAIL_PORT 已被其他程序占用" \
+        "停止占用该端口的程序，或设置 NANJING_MAIL_PORT=其他端口"
+    say "启动本地邮箱（SMTP 端口 $MAIL_PORT，邮件存于 $LOCAL/mail）"
+    nohup "$VENV/bin/python" "$ROOT/scripts/localmail.py" "$MAIL_PORT" "$LOCAL/mail" \
+        >>"$LOG/mail.log" 2>&1 </dev/null 9>&- &
+    echo $! >"$RUN/mail.pid"
+    wait_for 20 port_open "$MAIL_PORT" \
+        || fail "本地邮箱" "20 秒内没有启动（详见 $LOG/mail.log）" "按日志中的错误处理后重新运行"
+}
+
 mariadb_super() {
     mariadb --no-defaults -S "$MARIADB_SOCKET" -u root -N -B "$@"
 }
@@ -220,6 +238,7 @@ stop_all() {
     stop_pid solr
     stop_pid redis
     stop_pid mariadb
+    stop_pid mail
     if [ -s "$PG_DATA/PG_VERSION" ] && postgres_running; then
         as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null
         say "已停止 postgres（PID $(cat "$RUN/postgres.pid" 2>/dev/null)）"
@@ -232,4 +251,5 @@ start_services() {
     start_redis
     start_solr
     start_mariadb
+    start_mail
 }

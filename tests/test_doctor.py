@@ -47,6 +47,15 @@ def test_redis_down_is_reported():
     assert "无法连接" in check.summary
 
 
+def test_the_mail_server_is_checked(inbox):
+    running = doctor.check_mail(_with(**{"smtp.server": tk.config["smtp.server"]}))
+    assert running.ok and tk.config["smtp.server"] in running.summary
+    down = doctor.check_mail(_with(**{"smtp.server": f"127.0.0.1:{free_port()}"}))
+    assert not down.ok and "无法连接 SMTP 服务器" in down.summary
+    unset = doctor.check_mail(_with(**{"smtp.server": ""}))
+    assert unset.ok and "不能自助注册" in unset.summary
+
+
 def test_wrong_database_password_is_reported_without_the_password():
     url = tk.config["sqlalchemy.url"]
     user, rest = url.split("://", 1)[1].split(":", 1)

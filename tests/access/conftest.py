@@ -9,6 +9,7 @@ import pytest
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.lib.redis import connect_to_redis
 from ckan.tests import factories
 
 from ckanext.nanjing.access import grants
@@ -49,6 +50,16 @@ def conditional(clean_db, org, steward, call, upload) -> Conditional:
     views = tk.get_action("resource_view_list")({"ignore_auth": True}, {"id": table["id"]})
     table_view = next(v for v in views if v["view_type"] == "datatables_view")
     return Conditional(package, table, linked["result"], table_view["id"], steward)
+
+
+@pytest.fixture(autouse=True)
+def fresh_register_counter():
+    """Registrations and failed logins are counted per address in Redis,
+    across tests and runs."""
+    redis = connect_to_redis()
+    for pattern in ("*:nanjing:register:*", "*:nanjing:login-failures:*"):
+        for key in redis.scan_iter(pattern):
+            redis.delete(key)
 
 
 def account(name: str) -> dict:

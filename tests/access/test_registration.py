@@ -12,20 +12,11 @@ import time
 import pytest
 
 import ckan.model as model
-from ckan.lib.redis import connect_to_redis
 
 from ckanext.nanjing.access.model import Profile
 
 CREDIT_CODE = "91320100134889325M"
 PASSWORD = "Nanjing-2026!"
-
-
-@pytest.fixture(autouse=True)
-def fresh_register_counter():
-    redis = connect_to_redis()
-    for pattern in ("*:nanjing:register:*", "*:nanjing:login-failures:*"):
-        for key in redis.scan_iter(pattern):
-            redis.delete(key)
 
 
 def form(**overrides) -> dict:

@@ -12,6 +12,8 @@ import xml.dom.minidom
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import smtplib
+
 import redis
 import requests
 import sqlalchemy as sa
@@ -254,9 +256,26 @@ def check_letter_templates(config: Mapping[str, Any]) -> Check:
     return Check("依申请公开文书模板", True, "使用随平台提供的模板")
 
 
+def check_mail(config: Mapping[str, Any]) -> Check:
+    """The SMTP server answers. None set is allowed, but then nobody can
+    register and no notice or reminder is mailed."""
+    service = "邮件服务"
+    server = (config.get("smtp.server") or "").strip()
+    if not server:
+        return Check(service, True, "未配置 smtp.server：公众不能自助注册，通知与提醒邮件不会发出")
+    host, _, port = server.rpartition(":") if ":" in server else (server, "", "25")
+    try:
+        with smtplib.SMTP(host, int(port), timeout=_timeout(config)) as client:
+            client.ehlo()
+    except (OSError, ValueError, smtplib.SMTPException) as error:
+        return Check(service, False, f"无法连接 SMTP 服务器 {server}：{error}",
+                     "启动邮件服务（make services 会启动本地邮箱），或改正 smtp.server")
+    return Check(service, True, f"SMTP 服务器 {server}")
+
+
 ALL_CHECKS: list[Callable[[Mapping[str, Any]], Check]] = [
     check_database, check_datastore, check_redis, check_solr, check_plugins, check_calendar,
-    check_letter_templates,
+    check_letter_templates, check_mail,
 ]
 
 
