@@ -9,9 +9,30 @@ import ckan.plugins.toolkit as tk
 from .summary import LIST_TITLES
 from .weights import INDICATORS
 
-__all__ = ["percent", "ranking_table", "list_table", "posts_table", "overview_table", "TABLES"]
+__all__ = ["percent", "ranking_table", "list_table", "posts_table", "overview_table",
+           "access_table", "ACCESS_HEADER", "ACCESS_OVERDUE_TITLE", "TABLES"]
 
-TABLES = ("ranking", "posts", *LIST_TITLES)
+TABLES = ("ranking", "posts", "access", "access_overdue", *LIST_TITLES)
+ACCESS_OVERDUE_TITLE = "逾期未决定的有条件开放数据申请"
+# Conditional open data (有条件开放) of the year, per body.
+ACCESS_HEADER = ["数据申请", "同意", "不予同意", "撤回", "审核中", "决定用时中位数（工作日）",
+                 "按期决定率（%）", "逾期未决定", "有效授权", "利用情况反馈"]
+
+
+def _access_cells(access: dict[str, Any] | None) -> list[Any]:
+    if access is None:
+        return [None] * len(ACCESS_HEADER)
+    return [access["applications"], access["approved"], access["rejected"], access["withdrawn"],
+            access["pending"], access["median_days"], percent(access["on_time_ratio"]),
+            access["overdue"], access["active_grants"], access["reports"]]
+
+
+def access_table(answer: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """Every body's conditional open data of the year, and the city's."""
+    bodies = answer["departments"] + ([answer["city"]] if answer.get("city") else [])
+    return (["部门", *ACCESS_HEADER],
+            [[body["organization"]["title"], *_access_cells(body.get("access"))]
+             for body in bodies])
 
 
 def percent(ratio: float | None) -> float | None:
@@ -34,8 +55,13 @@ def _absolute(path: str) -> str:
 
 
 def list_table(answer: dict[str, Any], key: str) -> tuple[list[str], list[list[Any]]]:
+    """One body's (or the city's) list: an indicator's items, or with
+    `access_overdue` its overdue applications for conditional data."""
     detail = answer.get("detail") or {}
-    items = detail.get("indicators", {}).get(key, {}).get("items", [])
+    if key == "access_overdue":
+        items = (detail.get("access") or {}).get("overdue_items", [])
+    else:
+        items = detail.get("indicators", {}).get(key, {}).get("items", [])
     header = ["部门", "名称或编号", "标题或资源", "问题", "期限", "地址"]
     rows = [[item.get("organization") or detail["organization"]["title"],
              item.get("name") or item.get("number") or "",
@@ -55,14 +81,23 @@ def posts_table(answer: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
+def _public_access(access: dict[str, Any] | None) -> list[Any]:
+    if access is None:
+        return [None] * 7
+    return [access["applications"], access["approved"], access["rejected"],
+            access["median_days"], percent(access["on_time_ratio"]), access["active_grants"],
+            access["reports"]]
+
+
 def overview_table(overview: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     header = ["部门", "公开目录事项", "其中主动公开", "开放数据集", "政策文件", "收到申请（近一年）",
               "已答复", "目录完整率（%）", "主动公开及时率（%）", "数据按期更新率（%）",
-              "申请按期答复率（%）", "平均答复用时（工作日）"]
+              "申请按期答复率（%）", "平均答复用时（工作日）", "有条件开放数据申请", "同意",
+              "不予同意", "决定用时中位数（工作日）", "按期决定率（%）", "有效授权", "利用情况反馈"]
     bodies = overview["departments"] + ([overview["city"]] if overview["city"] else [])
     rows = [[b["organization"]["title"], b["catalog_entries"], b["proactive_entries"],
              b["open_datasets"], b["policies"], b["requests_received"], b["requests_replied"],
              percent(b["completeness"]), percent(b["proactive_on_time"]),
              percent(b["datasets_on_time"]), percent(b["requests_on_time"]),
-             b["average_reply_days"]] for b in bodies]
+             b["average_reply_days"], *_public_access(b.get("access"))] for b in bodies]
     return header, rows

@@ -40,8 +40,15 @@ def _brief(figures: dict[str, Any]) -> dict[str, Any]:
     """A body's row of the ranking: every figure but the lists."""
     return {**{key: figures.get(key) for key in ("organization", "rank", "score", "counts",
                                                  "reply_days")},
+            "access": _access_counts(figures),
             "indicators": {key: {k: v for k, v in value.items() if k != "items"}
                            for key, value in figures["indicators"].items()}}
+
+
+def _access_counts(figures: dict[str, Any]) -> dict[str, Any] | None:
+    """Conditional open data's figures without the list of overdue items."""
+    access = figures.get("access")
+    return None if access is None else {k: v for k, v in access.items() if k != "overdue_items"}
 
 
 def _trend(keys: list[str], month: str) -> dict[str, Any]:
@@ -126,7 +133,8 @@ def public_overview(month: str | None = None) -> dict[str, Any]:
                 "proactive_on_time": ind["proactive_timeliness"]["ratio"],
                 "datasets_on_time": ind["dataset_timeliness"]["ratio"],
                 "requests_on_time": ind["request_timeliness"]["ratio"],
-                "average_reply_days": figures["reply_days"]["average"]}
+                "average_reply_days": figures["reply_days"]["average"],
+                "access": _access_counts(figures)}
 
     city = rows.pop(CITY_KEY, None)
     departments = sorted((headline(f) for f in rows.values()),

@@ -11,9 +11,11 @@ import time
 from typing import Any, Callable
 
 import ckan.model as model
+import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 
 from .. import localtime
+from ..access import api as access_api
 from . import indicators, links, scores, weights as weights_file
 from .model import CITY_KEY, Figures
 
@@ -60,6 +62,17 @@ def city(bodies: list[dict[str, Any]], title: str) -> dict[str, Any]:
                            "average": round(days / replied, 1) if replied else None}}
 
 
+def _no_access() -> dict[str, Any] | None:
+    return access_api.empty_figures() if plugins.plugin_loaded("nanjing_access") else None
+
+
+def _conditional_access(today: datetime.date) -> dict[str | None, dict[str, Any]]:
+    """Conditional open data of this year per body, when that capability runs."""
+    if not plugins.plugin_loaded("nanjing_access"):
+        return {}
+    return access_api.yearly_figures(today.year, today)
+
+
 def _store(key: str, month: str, figures: dict[str, Any], now: datetime.datetime):
     row = model.Session.get(Figures, (key, month)) or Figures(organization_id=key, month=month)
     row.computed, row.figures_json = now, json.dumps(figures, ensure_ascii=False)
@@ -84,8 +97,10 @@ def run(today: datetime.date | None = None, check_links: bool = True,
     month = today.strftime("%Y-%m")
     common = {"today": today.isoformat(), "weights": weights,
               "computed": localtime.local(now).isoformat(timespec="seconds")}
+    conditional = _conditional_access(today)
     for body in bodies:
-        body.update(common, score=scores.score(body["indicators"], weights))
+        body.update(common, score=scores.score(body["indicators"], weights),
+                    access=conditional.get(body["organization"]["id"]) or _no_access())
     ranked = sorted((b for b in bodies if b["score"]["points"] is not None),
                     key=lambda b: -b["score"]["points"])
     for rank, body in enumerate(ranked, 1):
@@ -93,7 +108,8 @@ def run(today: datetime.date | None = None, check_links: bool = True,
     for body in bodies:
         _store(body["organization"]["id"], month, body, now)
     whole = city(bodies, tk.config.get("ckanext.nanjing.supervision.city_title"))
-    whole.update(common, score=scores.score(whole["indicators"], weights))
+    whole.update(common, score=scores.score(whole["indicators"], weights),
+                 access=conditional.get(None) or _no_access())
     _store(CITY_KEY, month, whole, now)
     model.Session.commit()
     return Outcome(len(bodies), checked, unreachable, time.monotonic() - started)

@@ -202,7 +202,8 @@ def index():
     try:
         answer = _summary(tk.request.args)
         extra.update(answer=answer, chart_data=_chart_data(answer), months=_months(),
-                     ranking=tables.ranking_table(answer), posts=tables.posts_table(answer))
+                     ranking=tables.ranking_table(answer), posts=tables.posts_table(answer),
+                     access=tables.access_table(answer), access_header=tables.ACCESS_HEADER)
     except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as error:
         extra["error"], status = _message(error), _status(error)
     try:
@@ -239,6 +240,9 @@ def export(table: str, fmt: str):
     if table == "ranking":
         title = f"监督考核排名（{answer['month'] or '尚未计算'}）"
         header, rows = tables.ranking_table(answer)
+    elif table == "access":
+        title = f"有条件开放数据申请与授权（{answer['month'] or '尚未计算'}，本年累计）"
+        header, rows = tables.access_table(answer)
     else:
         if not answer.get("detail"):
             return tk.abort(404, "请先选择部门")
@@ -247,7 +251,7 @@ def export(table: str, fmt: str):
             title = f"{body}各岗位情况（{answer['month']}）"
             header, rows = tables.posts_table(answer)
         else:
-            title = f"{body}{summary.LIST_TITLES[table]}"
+            title = f"{body}{summary.LIST_TITLES.get(table) or tables.ACCESS_OVERDUE_TITLE}"
             header, rows = tables.list_table(answer, table)
     response = _table_response(title, header, rows, fmt, f"supervision-{table}")
     response.headers["Cache-Control"] = "no-store"
