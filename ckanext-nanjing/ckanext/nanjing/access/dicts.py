@@ -7,11 +7,12 @@ import datetime
 from typing import Any
 
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 
 from .. import localtime
 from . import clock
-from .model import Application, Grant
-from .states import GRANT_CHANGES, STATES, STEPS
+from .model import Application, Grant, UseReport
+from .states import GRANT_CHANGES, REMINDERS, STATES, STEPS
 
 __all__ = ["DELIVERIES", "application_dict", "grant_dict", "grant_status", "steps_for"]
 
@@ -45,6 +46,7 @@ def grant_dict(grant: Grant) -> dict[str, Any]:
     package = model.Package.get(grant.package_id)
     status = grant_status(grant)
     user = model.User.get(grant.user_id)
+    reports = model.Session.query(UseReport).filter(UseReport.grant_id == grant.id).count()
     return {
         "id": grant.id, "application_id": grant.application_id,
         "user": user.name if user else None,
@@ -57,7 +59,17 @@ def grant_dict(grant: Grant) -> dict[str, Any]:
         "state": grant.state, "status": status, "status_label": GRANT_STATES[status],
         "state_reason": grant.state_reason,
         "created": grant.created.isoformat(),
+        "reports": reports, "reminder": _reminder(grant, status, reports),
     }
+
+
+def _reminder(grant: Grant, status: str, reports: int) -> str:
+    """What the holder is reminded of on the portal, as the mail says it."""
+    left = (grant.ends_on - localtime.today()).days
+    if status != "active" or left > tk.config.get("ckanext.nanjing.access.reminder_days"):
+        return ""
+    text = f"授权将于 {grant.ends_on.isoformat()} 到期（还有 {left} 天）"
+    return text + ("；请在到期前提交利用情况反馈" if not reports else "")
 
 
 def steps_for(application: Application, roles: set[str]) -> list[dict[str, str]]:
@@ -75,7 +87,7 @@ def steps_for(application: Application, roles: set[str]) -> list[dict[str, str]]
 
 def _event(event, applicant_view: bool) -> dict[str, Any]:
     step = STEPS.get(event.transition)
-    label = step.label if step else {"submit": "提交申请", **GRANT_CHANGES}.get(
+    label = step.label if step else {"submit": "提交申请", **GRANT_CHANGES, **REMINDERS}.get(
         event.data.get("change") or event.transition, event.transition)
     data = event.data
     entry = {"transition": event.transition, "label": label,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-__all__ = ["STATES", "OPEN_STATES", "Step", "STEPS", "GRANT_CHANGES", "label"]
+__all__ = ["STATES", "OPEN_STATES", "Step", "STEPS", "GRANT_CHANGES", "REMINDERS", "label"]
 
 STATES = {
     "formal_check": "待形式审查",
@@ -50,6 +50,8 @@ STEPS: dict[str, Step] = {s.key: s for s in [
 
 # What the owning body may do to a grant at any time.
 GRANT_CHANGES = {"suspend": "暂停授权", "resume": "恢复授权", "revoke": "撤销授权"}
+# What `ckan nanjing-access remind` records on the application when it reminds the holder.
+REMINDERS = {"remind_expiry": "提醒：授权即将到期", "remind_report": "提醒：提交利用情况反馈"}
 
 
 def label(state: str) -> str:
