@@ -200,6 +200,15 @@ def test_without_mail_there_is_no_self_registration(app, ckan_config, monkeypatc
 
 
 @pytest.mark.usefixtures("clean_db")
+@pytest.mark.ckan_config("ckanext.nanjing.access.self_registration", "false")
+def test_a_deployment_behind_single_sign_on_turns_registration_off(app, inbox):
+    page = app.get("/user/register")
+    assert "不开放自助注册" in page.body and "nanjing-register-form" not in page.body
+    app.post("/user/register", data=form())
+    assert model.User.get("zhang-san") is None and not inbox.messages
+
+
+@pytest.mark.usefixtures("clean_db")
 def test_a_mail_that_cannot_be_sent_leaves_no_account(app, ckan_config, monkeypatch):
     from tests.mailbox import free_port
     monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{free_port()}")  # nobody there

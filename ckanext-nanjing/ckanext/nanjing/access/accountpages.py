@@ -41,8 +41,7 @@ def register():
         tk.h.flash_notice("您已登录，无需再注册")
         return tk.redirect_to("nanjing_access.mine")
     values, errors, status = {"kind": "individual"}, {}, 200
-    refused = "" if registration.open_for_registration() else (
-        "平台未配置邮件服务，无法发送验证邮件，暂不能自助注册；请联系平台管理员开通账号")
+    refused = "" if registration.open_for_registration() else registration.closed_message()
     if tk.request.method == "POST" and not refused:
         form = tk.request.form
         values = {name: form.get(name, "").strip() for name in FIELDS}

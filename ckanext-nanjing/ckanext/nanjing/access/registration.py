@@ -26,7 +26,7 @@ from .. import identifiers, mail, ratelimit
 from ..formfields import EMAIL, boolean, choice, email, required, text
 from . import profiles
 
-__all__ = ["KINDS", "open_for_registration", "register", "verification_link",
+__all__ = ["KINDS", "open_for_registration", "closed_message", "register", "verification_link",
            "verify", "resend", "RegistrationRefused"]
 
 KINDS = {"individual": "个人", "organisation": "法人或其他组织"}
@@ -41,8 +41,16 @@ class RegistrationRefused(Exception):
 
 
 def open_for_registration() -> bool:
-    """Registration needs mail: the account is proved by a mailed link."""
-    return mail.configured()
+    """Registration is on (a deployment behind the province's single
+    sign-on turns it off) and mail is set up: the account is proved by a
+    mailed link."""
+    return tk.config.get("ckanext.nanjing.access.self_registration") and mail.configured()
+
+
+def closed_message() -> str:
+    if not tk.config.get("ckanext.nanjing.access.self_registration"):
+        return "本平台不开放自助注册，请使用统一身份认证登录，或联系平台管理员开通账号"
+    return "平台未配置邮件服务，无法发送验证邮件，暂不能自助注册；请联系平台管理员开通账号"
 
 
 def _signer() -> URLSafeTimedSerializer:
@@ -134,8 +142,7 @@ def register(data_dict: dict[str, Any], client: str) -> dict[str, Any]:
     the link that activates it. Returns the new user's dict; raises a
     ValidationError per field or RegistrationRefused."""
     if not open_for_registration():
-        raise RegistrationRefused("平台未配置邮件服务，无法发送验证邮件，暂不能自助注册；"
-                                  "请联系平台管理员开通账号")
+        raise RegistrationRefused(closed_message())
     data = _checked(data_dict)
     organisation = None
     if data["kind"] == "organisation":
@@ -208,7 +215,7 @@ def resend(address: str, client: str) -> None:
     answer is the same whether or not there is one: the page must not tell
     who has registered."""
     if not open_for_registration():
-        raise RegistrationRefused("平台未配置邮件服务，无法发送验证邮件")
+        raise RegistrationRefused(closed_message())
     address = (address or "").strip()
     if not EMAIL.fullmatch(address):
         raise tk.ValidationError({"email": ["不是有效的电子邮箱地址"]})
