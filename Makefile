@@ -13,7 +13,7 @@ bench-validate:  ## speed and peak memory of the validation gate against frictio
 bench-harvest:  ## harvest 10,000 exchange-database rows end to end, then an unchanged re-run (own databases)
 	@scripts/nanjing bench-harvest $(BENCH_ARGS)
 
-services:  ## start PostgreSQL, Redis and Solr and prepare the databases
+services:  ## start PostgreSQL, Redis, Solr and the local mailbox and prepare the databases
 	@scripts/nanjing services
 
 stop:      ## stop every service the scripts started
