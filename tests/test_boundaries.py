@@ -27,7 +27,8 @@ PUBLIC_ENTRY = "api"
 # Used by two features or more, knowing none of them.
 FLOOR = frozenset(["actionkit", "codelists", "documents", "files", "formfields", "identifiers", "language",
                    "localtime", "mail",
-                   "personal_data", "printing", "ratelimit", "roles", "sealing", "sniffing",
+                   "personal_data", "printing", "privatepages", "ratelimit", "roles", "sealing",
+                   "sniffing",
                    "spreadsheets", "workdays"])
 
 

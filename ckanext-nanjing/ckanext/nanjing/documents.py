@@ -17,6 +17,7 @@ from flask import make_response
 import ckan.plugins.toolkit as tk
 
 from . import sniffing
+from .privatepages import no_store
 
 __all__ = ["Upload", "read_uploads", "document_problem", "download_response"]
 
@@ -96,6 +97,4 @@ def download_response(found: dict[str, Any], fallback: str):
     response.headers["Content-Type"] = found.get("mimetype") or "application/octet-stream"
     response.headers["Content-Disposition"] = (
         f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(filename)}")
-    response.headers["Cache-Control"] = "no-store"
-    tk.request.environ["__no_cache__"] = True
-    return response
+    return no_store(response)

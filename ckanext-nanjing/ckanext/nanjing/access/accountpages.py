@@ -4,11 +4,12 @@ the link itself and resending it. Nothing here is cached: each answer is
 one person's."""
 from __future__ import annotations
 
-from flask import Blueprint, make_response
+from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
 
 from .. import ratelimit
+from ..privatepages import private_page
 from ..formfields import errors as field_errors
 from . import registration
 
@@ -23,15 +24,8 @@ PASSWORDS = ("password1", "password2")
 TRAP = "homepage"
 
 
-def _render(template: str, extra: dict, status: int = 200):
-    response = make_response(tk.render(template, extra), status)
-    tk.request.environ["__no_cache__"] = True
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _sent(address: str):
-    return _render("nanjing/access/register_sent.html", {
+    return private_page("nanjing/access/register_sent.html", {
         "email": address, "hours": tk.config.get("ckanext.nanjing.access.verify_hours")})
 
 
@@ -56,7 +50,7 @@ def register():
             refused, status = str(error), 429
         else:
             return _sent(values["email"])
-    return _render("nanjing/access/register.html", {
+    return private_page("nanjing/access/register.html", {
         "values": values, "errors": errors, "refused": refused, "trap": TRAP,
         "kinds": list(registration.KINDS.items())}, status)
 
@@ -66,7 +60,7 @@ def verify(token: str):
     try:
         user = registration.verify(token)
     except registration.RegistrationRefused as error:
-        return _render("nanjing/access/register_failed.html", {"reason": str(error)}, 400)
+        return private_page("nanjing/access/register_failed.html", {"reason": str(error)}, 400)
     tk.h.flash_success(f"邮箱已验证，账号“{user.name}”已启用，请登录")
     return tk.redirect_to("user.login")
 
@@ -84,5 +78,5 @@ def resend():
             errors, status = {"__all__": [str(error)]}, 429
         else:
             sent = True
-    return _render("nanjing/access/register_resend.html",
+    return private_page("nanjing/access/register_resend.html",
                    {"values": values, "errors": errors, "sent": sent}, status)

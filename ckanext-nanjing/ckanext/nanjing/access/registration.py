@@ -170,6 +170,7 @@ def _purge(user: model.User) -> None:
     profile = profiles.profile_of(user.id)
     if profile is not None:
         model.Session.delete(profile)
+        model.Session.flush()  # before the user row, which the profile refers to
     model.Session.execute(sa.text("DELETE FROM activity WHERE user_id = :id OR object_id = :id"),
                           {"id": user.id})
     model.Session.delete(user)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, make_response
+from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
 
 from .. import documents, localtime
+from ..privatepages import private_page
 from ..formfields import errors as field_errors
 from ..formfields import joined
 from . import profiles
@@ -52,13 +53,6 @@ def _message(error: Exception, default: str) -> str:
     return text if text and not text.isascii() else default
 
 
-def _render(template: str, extra: dict, status: int = 200):
-    response = make_response(tk.render(template, extra), status)
-    tk.request.environ["__no_cache__"] = True
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _login(here: str):
     return tk.redirect_to("user.login", came_from=here)
 
@@ -90,7 +84,7 @@ def profile():
             return tk.redirect_to(after or tk.url_for("nanjing_access.mine"))
         values.pop("id_number", None)
         values.pop("phone", None)
-    return _render("nanjing/access/profile.html", {
+    return private_page("nanjing/access/profile.html", {
         "values": values, "errors": errors, "current": current, "next": after,
         "kinds": list(profiles.KINDS.items()), "id_types": list(profiles.ID_TYPES.items())},
         status)
@@ -139,7 +133,7 @@ def apply(id: str):
         else:
             tk.h.flash_success(f"申请已提交，编号 {created['number']}")
             return tk.redirect_to("nanjing_access.application", id=created["id"])
-    return _render("nanjing/access/apply.html", {
+    return private_page("nanjing/access/apply.html", {
         "pkg": package, "values": values, "errors": errors,
         "deliveries": list(DELIVERIES.items()),
         "decision_days": tk.config.get("ckanext.nanjing.access.decision_days"),
@@ -154,7 +148,7 @@ def mine():
     applications = tk.get_action("nanjing_access_application_list")(_context(), {})
     grants = tk.get_action("nanjing_access_grant_list")(_context(), {})
     current = tk.get_action("nanjing_access_profile_show")(_context(), {})
-    return _render("nanjing/access/mine.html", {
+    return private_page("nanjing/access/mine.html", {
         "applications": applications["results"], "grants": grants, "profile": current})
 
 
@@ -165,10 +159,10 @@ def queue():
         applications = tk.get_action("nanjing_access_application_list")(
             _context(), {"scope": "queue", "limit": 500})
     except tk.NotAuthorized as error:
-        return _render("nanjing/access/queue.html", {
+        return private_page("nanjing/access/queue.html", {
             "error": _message(error, "无权查看"), "applications": [], "grants": []}, 403)
     grants = tk.get_action("nanjing_access_grant_list")(_context(), {"scope": "managed"})
-    return _render("nanjing/access/queue.html", {
+    return private_page("nanjing/access/queue.html", {
         "applications": applications["results"], "grants": grants,
         "changes": GRANT_CHANGES})
 
@@ -185,7 +179,7 @@ def _application_page(id: str, form: str = "", values: dict | None = None,
     if found.get("agreement"):
         agreement = tk.get_action("nanjing_access_agreement_show")(
             _context(), {"id": id, "format": "text"})
-    return _render("nanjing/access/application.html", {
+    return private_page("nanjing/access/application.html", {
         "application": found, "agreement": agreement, "form": form,
         "values": values or {}, "errors": errors or {}, "steps": STEPS,
         "changes": GRANT_CHANGES}, status)

@@ -11,6 +11,7 @@ from flask import Blueprint, make_response
 import ckan.plugins.toolkit as tk
 
 from .. import codelists, documents, localtime
+from ..privatepages import private_page
 from . import forms, states
 from .dicts import APPLICANT_LETTERS
 
@@ -39,18 +40,10 @@ def _message(error: Exception, default: str) -> str:
 
 
 def _render(template: str, extra: dict, status: int = 200, private: bool = False):
-    response = make_response(tk.render(template, extra), status)
+    """`private`: a page carrying a 查询码 or an applicant's data."""
     if private:
-        _no_store(response)
-    return response
-
-
-def _no_store(response):
-    """A page carrying a 查询码 or an applicant's data is never cached (CKAN
-    then adds `private` instead of `public`)."""
-    tk.request.environ["__no_cache__"] = True
-    response.headers["Cache-Control"] = "no-store"
-    return response
+        return private_page(template, extra, status)
+    return make_response(tk.render(template, extra), status)
 
 
 def _organizations() -> list[dict]:

@@ -196,6 +196,7 @@ def index():
         return tk.redirect_to("user.login", came_from=tk.url_for("nanjing_supervision.index"))
     extra: dict[str, Any] = {"answer": None, "error": None, "weights_error": None,
                              "list_titles": summary.LIST_TITLES,
+                             "access_overdue_title": tables.ACCESS_OVERDUE_TITLE,
                              "indicator_labels": weights.INDICATORS,
                              "organization": tk.request.args.get("organization", "")[:200]}
     status = 200
