@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 from .. import localtime, workdays
 from .states import OPEN_STATES
 
-__all__ = ["formal_check_on", "deadline_dict"]
+__all__ = ["formal_check_on", "correction_pauses", "deadline_dict"]
 
 NEAR_DUE = 3
 
@@ -23,24 +23,31 @@ def formal_check_on() -> bool:
     return tk.config.get("ckanext.nanjing.access.formal_check")
 
 
-def _stage(application) -> tuple[str, datetime.date, list[workdays.Pause], int]:
-    """(stage, start, pauses, days) of the period running now (or last)."""
-    stage, start = "decision", application.received
+def correction_pauses(events) -> list[workdays.Pause]:
+    """The days a 补正 was awaited, among these steps (end None: still awaited)."""
     pauses: list[workdays.Pause] = []
     opened: datetime.date | None = None
-    formal = any(e.to_state == "formal_check" for e in application.events)
-    if formal:
-        stage = "formal_check"
-    for event in application.events:
-        if event.transition == "pass_formal_check":
-            stage, start, pauses = "decision", event.day, []
-        elif event.transition == "request_correction":
+    for event in events:
+        if event.transition == "request_correction":
             opened = event.day
         elif event.transition == "submit_correction" and opened:
             pauses.append(workdays.Pause(opened, event.day, "等待补正"))
             opened = None
     if opened:
         pauses.append(workdays.Pause(opened, None, "等待补正"))
+    return pauses
+
+
+def _stage(application) -> tuple[str, datetime.date, list[workdays.Pause], int]:
+    """(stage, start, pauses, days) of the period running now (or last)."""
+    events = list(application.events)
+    stage, start, counted = "decision", application.received, events
+    if any(e.to_state == "formal_check" for e in events):
+        stage = "formal_check"
+    for index, event in enumerate(events):
+        if event.transition == "pass_formal_check":
+            stage, start, counted = "decision", event.day, events[index + 1:]
+    pauses = correction_pauses(counted)
     days = (tk.config.get("ckanext.nanjing.access.formal_check_days") if stage == "formal_check"
             else tk.config.get("ckanext.nanjing.access.decision_days"))
     return stage, start, pauses, days

@@ -38,15 +38,8 @@ def empty() -> dict[str, Any]:
 
 
 def _days_to_decision(application: Application) -> int:
-    pauses, opened = [], None
-    for event in application.events:
-        if event.transition == "request_correction":
-            opened = event.day
-        elif event.transition == "submit_correction" and opened:
-            pauses.append(workdays.Pause(opened, event.day))
-            opened = None
     return workdays.working_days_between(application.received, application.decided,
-                                         pauses=pauses)
+                                         pauses=clock.correction_pauses(application.events))
 
 
 def _overdue_item(application: Application, due: dict[str, Any], title: str) -> dict[str, Any]:

@@ -10,28 +10,31 @@ from .summary import LIST_TITLES
 from .weights import INDICATORS
 
 __all__ = ["percent", "ranking_table", "list_table", "posts_table", "overview_table",
-           "access_table", "ACCESS_HEADER", "ACCESS_OVERDUE_TITLE", "TABLES"]
+           "access_table", "ACCESS_OVERDUE_TITLE", "TABLES"]
 
 TABLES = ("ranking", "posts", "access", "access_overdue", *LIST_TITLES)
 ACCESS_OVERDUE_TITLE = "逾期未决定的有条件开放数据申请"
-# Conditional open data (有条件开放) of the year, per body.
-ACCESS_HEADER = ["数据申请", "同意", "不予同意", "撤回", "审核中", "决定用时中位数（工作日）",
-                 "按期决定率（%）", "逾期未决定", "有效授权", "利用情况反馈"]
+# Conditional open data (有条件开放) of the year, per body: the dashboard's columns...
+ACCESS_COLUMNS = {"applications": "数据申请", "approved": "同意", "rejected": "不予同意",
+                  "withdrawn": "撤回", "pending": "审核中", "median_days": "决定用时中位数（工作日）",
+                  "on_time_ratio": "按期决定率（%）", "overdue": "逾期未决定",
+                  "active_grants": "有效授权", "reports": "利用情况反馈"}
+# ...and those the public page shows.
+PUBLIC_ACCESS = ("applications", "approved", "rejected", "median_days", "on_time_ratio",
+                 "active_grants", "reports")
 
 
-def _access_cells(access: dict[str, Any] | None) -> list[Any]:
+def _access_cells(access: dict[str, Any] | None, keys) -> list[Any]:
     if access is None:
-        return [None] * len(ACCESS_HEADER)
-    return [access["applications"], access["approved"], access["rejected"], access["withdrawn"],
-            access["pending"], access["median_days"], percent(access["on_time_ratio"]),
-            access["overdue"], access["active_grants"], access["reports"]]
+        return [None] * len(keys)
+    return [percent(access[key]) if key == "on_time_ratio" else access[key] for key in keys]
 
 
 def access_table(answer: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     """Every body's conditional open data of the year, and the city's."""
     bodies = answer["departments"] + ([answer["city"]] if answer.get("city") else [])
-    return (["部门", *ACCESS_HEADER],
-            [[body["organization"]["title"], *_access_cells(body.get("access"))]
+    return (["部门", *ACCESS_COLUMNS.values()],
+            [[body["organization"]["title"], *_access_cells(body.get("access"), ACCESS_COLUMNS)]
              for body in bodies])
 
 
@@ -81,23 +84,17 @@ def posts_table(answer: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
-def _public_access(access: dict[str, Any] | None) -> list[Any]:
-    if access is None:
-        return [None] * 7
-    return [access["applications"], access["approved"], access["rejected"],
-            access["median_days"], percent(access["on_time_ratio"]), access["active_grants"],
-            access["reports"]]
-
-
 def overview_table(overview: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     header = ["部门", "公开目录事项", "其中主动公开", "开放数据集", "政策文件", "收到申请（近一年）",
               "已答复", "目录完整率（%）", "主动公开及时率（%）", "数据按期更新率（%）",
-              "申请按期答复率（%）", "平均答复用时（工作日）", "有条件开放数据申请", "同意",
-              "不予同意", "决定用时中位数（工作日）", "按期决定率（%）", "有效授权", "利用情况反馈"]
+              "申请按期答复率（%）", "平均答复用时（工作日）",
+              *("有条件开放数据申请" if key == "applications" else ACCESS_COLUMNS[key]
+                for key in PUBLIC_ACCESS)]
     bodies = overview["departments"] + ([overview["city"]] if overview["city"] else [])
     rows = [[b["organization"]["title"], b["catalog_entries"], b["proactive_entries"],
              b["open_datasets"], b["policies"], b["requests_received"], b["requests_replied"],
              percent(b["completeness"]), percent(b["proactive_on_time"]),
              percent(b["datasets_on_time"]), percent(b["requests_on_time"]),
-             b["average_reply_days"], *_public_access(b.get("access"))] for b in bodies]
+             b["average_reply_days"], *_access_cells(b.get("access"), PUBLIC_ACCESS)]
+            for b in bodies]
     return header, rows

@@ -204,7 +204,7 @@ def index():
         answer = _summary(tk.request.args)
         extra.update(answer=answer, chart_data=_chart_data(answer), months=_months(),
                      ranking=tables.ranking_table(answer), posts=tables.posts_table(answer),
-                     access=tables.access_table(answer), access_header=tables.ACCESS_HEADER)
+                     access=tables.access_table(answer))
     except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as error:
         extra["error"], status = _message(error), _status(error)
     try:
