@@ -8,7 +8,7 @@ from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultPermissionLabels, DefaultTranslation
 
 from . import doctor, downloads, errors, locale_fix, roles, security
-from .catalog import facets, review
+from .catalog import facets, querywords, review
 from .publishing import gate
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ class NanjingPlugin(p.SingletonPlugin, DefaultTranslation, DefaultPermissionLabe
         tk.add_public_directory(config, "public")
         # Runs before CKAN's own Solr check at start-up.
         errors.quiet_solr_connection_tracebacks()
+        querywords.allow_phrase_slop(config)
 
     # IConfigurable
     def configure(self, config: CKANConfig):
@@ -61,6 +62,9 @@ class NanjingPlugin(p.SingletonPlugin, DefaultTranslation, DefaultPermissionLabe
         return facets.facets_for(facets_dict, package_type)
 
     # IPackageController
+    def before_dataset_search(self, search_params):
+        return querywords.read_query(search_params)
+
     def after_dataset_search(self, search_results, search_params):
         return facets.label_facet_items(search_results)
 
