@@ -51,3 +51,26 @@ bench_load() {
     stop_pid bench-ckan-run >/dev/null
     return $status
 }
+
+# bench_search [ARGS...]: benchmarks/search.py in its own database
+# (ckan_bench_search), config ($SEARCH_BENCH_INI, Solr core bench_search,
+# which the benchmark creates and removes) and storage; the databases and
+# storage are removed again at the end.
+SEARCH_BENCH_INI=$LOCAL/bench-search.ini
+SEARCH_BENCH_CORE=bench_search
+bench_search() {
+    local db status=0
+    for db in ckan_bench_search datastore_bench_search; do ensure_database "$db"; done
+    write_ini "$SEARCH_BENCH_INI" nanjing_bench_search ckan_bench_search datastore_bench_search \
+        "$BENCH_REDIS_DB" "$LOCAL/storage-bench-search" "$BENCH_CKAN_PORT"
+    "$CKAN" config-tool "$SEARCH_BENCH_INI" \
+        "solr_url = http://127.0.0.1:$SOLR_PORT/solr/$SEARCH_BENCH_CORE" >/dev/null
+    init_ckan_db "$SEARCH_BENCH_INI" datastore_bench_search
+    "$VENV/bin/python" "$ROOT/benchmarks/search.py" --ini "$SEARCH_BENCH_INI" \
+        --solr "http://127.0.0.1:$SOLR_PORT/solr" --core "$SEARCH_BENCH_CORE" "$@" || status=$?
+    for db in ckan_bench_search datastore_bench_search; do
+        psql_super -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+    done
+    rm -rf "$LOCAL/storage-bench-search" "$SEARCH_BENCH_INI"
+    return $status
+}

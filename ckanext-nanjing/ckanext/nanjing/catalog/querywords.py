@@ -5,7 +5,7 @@ matches each query word as an exact substring (Han text is indexed as
 bigrams, config/solr/README.md), so an unspaced query must appear verbatim,
 and 医院床位 misses 南京市各医院实有床位数统计. Here such a query is split
 into its words with jieba's dictionary (医院 床位), and the words must
-stand near one another, in order, within one field: a phrase with a slop
+stand near one another within one field: a phrase with a slop
 of PHRASE_SLOP positions ("医院 床位" finds 医院实有床位). Requiring every
 word anywhere in a record instead let scattered words through (政府 in
 one sentence, 决算 in another): the relevance set
