@@ -16,7 +16,6 @@ Both cores are removed at the end; scripts/bench.sh drops the database.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import time
 from collections import defaultdict
@@ -27,42 +26,27 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.catalog.relevance import load_queries, score  # noqa: E402
+from tests.catalog.relevance import load_queries, package_search_hits, score  # noqa: E402
+from tests.support import create_stock_ckan_core, drop_core  # noqa: E402
 
 STOCK_SUFFIX = "_stock"
 TIMEOUT = 60
 
 
-def _core_admin(solr: str, **params) -> None:
-    answer = requests.get(f"{solr}/admin/cores", params={"wt": "json", **params}, timeout=TIMEOUT)
-    if params["action"] == "CREATE" and not answer.ok:
-        sys.exit(f"无法创建 Solr 核心 {params['name']}：{answer.text[:500]}")
-
-
-def _solr_home(solr: str) -> Path:
-    info = requests.get(f"{solr}/admin/info/system", params={"wt": "json"}, timeout=TIMEOUT)
-    return Path(info.json()["solr_home"])
-
-
 def create_cores(solr: str, core: str) -> None:
     """The benchmark's core with the platform's configset, and a second
     one with CKAN's stock schema.xml beside the same solrconfig."""
-    import ckan
-
-    stock = core + STOCK_SUFFIX
     drop_cores(solr, core)
-    _core_admin(solr, action="CREATE", name=core, instanceDir=core, configSet="ckan")
-    conf = _solr_home(solr) / stock / "conf"
-    shutil.copytree(ROOT / "config" / "solr" / "configsets" / "ckan" / "conf", conf)
-    shutil.copy(Path(ckan.__file__).parent / "config" / "solr" / "schema.xml", conf / "schema.xml")
-    _core_admin(solr, action="CREATE", name=stock, instanceDir=stock)
+    created = requests.get(f"{solr}/admin/cores", timeout=TIMEOUT, params={
+        "action": "CREATE", "name": core, "instanceDir": core, "configSet": "ckan"})
+    if not created.ok:
+        sys.exit(f"无法创建 Solr 核心 {core}：{created.text[:500]}")
+    create_stock_ckan_core(solr, core + STOCK_SUFFIX)
 
 
 def drop_cores(solr: str, core: str) -> None:
     for name in (core, core + STOCK_SUFFIX):
-        _core_admin(solr, action="UNLOAD", core=name, deleteIndex="true",
-                    deleteDataDir="true", deleteInstanceDir="true")
-        shutil.rmtree(_solr_home(solr) / name, ignore_errors=True)
+        drop_core(solr, name)
 
 
 def copy_documents(solr: str, core: str) -> int:
@@ -90,16 +74,6 @@ def stock_hits(solr: str, core: str, site_id: str):
                   "wt": "json"}
         answer = requests.get(f"{solr}/{core}{STOCK_SUFFIX}/select", params=params, timeout=TIMEOUT)
         return [doc["name"] for doc in answer.json()["response"]["docs"]]
-    return hits_of
-
-
-def ckan_hits(**params):
-    from ckan.logic import get_action
-
-    def hits_of(query: str) -> list[str]:
-        found = get_action("package_search")({"ignore_auth": False, "user": ""},
-                                             {"q": query, "rows": 10, "fl": "name", **params})
-        return [dataset["name"] for dataset in found["results"]]
     return hits_of
 
 
@@ -140,8 +114,8 @@ def main() -> int:
         with app._wsgi_app.test_request_context():
             readings = [
                 ("CKAN 原版 schema（英文分词）", stock_hits(args.solr, args.core, config["ckan.site_id"])),
-                ("本平台 schema，CKAN 的读法（改进前）", ckan_hits(defType="dismax")),
-                ("本平台（分词 + 近邻短语 + 同义词）", ckan_hits()),
+                ("本平台 schema，CKAN 的读法（改进前）", package_search_hits(defType="dismax")),
+                ("本平台（分词 + 近邻短语 + 同义词）", package_search_hits()),
             ]
             print(f"相关性测试集：{len(queries)} 个查询（tests/catalog/relevance.yaml），前 10 条")
             for label, hits_of in readings:

@@ -53,3 +53,31 @@ def wait_until_answering(url: str, process, log: Path, seconds: int = 90) -> str
             return f"exited ({process.returncode}): {log.read_text()[-3000:]}"
         time.sleep(0.5)
     return f"no answer in {seconds} s: {log.read_text()[-3000:]}"
+
+
+def create_stock_ckan_core(solr: str, name: str) -> None:
+    """A core named `name` in the running Solr (base URL .../solr) with CKAN
+    2.12's own schema.xml beside the project's solrconfig: what CKAN's
+    stock schema would make of the same documents."""
+    import shutil
+
+    import ckan
+
+    home = Path(requests.get(f"{solr}/admin/info/system", params={"wt": "json"},
+                             timeout=30).json()["solr_home"])
+    drop_core(solr, name)
+    conf = home / name / "conf"
+    shutil.rmtree(conf.parent, ignore_errors=True)
+    shutil.copytree(ROOT / "config" / "solr" / "configsets" / "ckan" / "conf", conf)
+    shutil.copy(Path(ckan.__file__).parent / "config" / "solr" / "schema.xml", conf / "schema.xml")
+    created = requests.get(f"{solr}/admin/cores", timeout=60, params={
+        "action": "CREATE", "name": name, "instanceDir": name})
+    if not created.ok:
+        raise RuntimeError(f"无法创建 Solr 核心 {name}：{created.text[:500]}")
+
+
+def drop_core(solr: str, name: str) -> None:
+    """Unload a core and delete its folder; nothing happens when there is none."""
+    requests.get(f"{solr}/admin/cores", timeout=60, params={
+        "action": "UNLOAD", "core": name, "deleteInstanceDir": "true"})
+

@@ -1,17 +1,13 @@
 """Chinese full-text search through CKAN against the project's Solr schema."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 import requests
 
-import ckan
 from ckan.lib.search.query import QUERY_FIELDS
 from ckan.tests import factories, helpers
 
-from .support import ROOT
+from .support import create_stock_ckan_core, drop_core
 
 BUS = "南京市公共交通线路数据"
 BUDGET = "建邺区2026年一般公共预算收支表"
@@ -70,16 +66,7 @@ def stock_and_project_cores(ckan_config):
     holding the same document, queried the way CKAN queries."""
     project = ckan_config["solr_url"].rstrip("/")
     base = project.rsplit("/", 1)[0]
-    solr_home = Path(requests.get(f"{base}/admin/info/system", params={"wt": "json"},
-                                  timeout=10).json()["solr_home"])
-    conf = solr_home / STOCK_CORE / "conf"
-    shutil.rmtree(conf.parent, ignore_errors=True)
-    shutil.copytree(ROOT / "config" / "solr" / "configsets" / "ckan" / "conf", conf)
-    shutil.copy(Path(ckan.__file__).parent / "config" / "solr" / "schema.xml",
-                conf / "schema.xml")
-    created = requests.get(f"{base}/admin/cores", timeout=60, params={
-        "action": "CREATE", "name": STOCK_CORE, "instanceDir": STOCK_CORE})
-    assert created.ok, created.text
+    create_stock_ckan_core(base, STOCK_CORE)
     stock = f"{base}/{STOCK_CORE}"
     doc = {"id": "probe-bus", "index_id": "probe-bus", "site_id": "stock_probe",
            "name": "probe-bus", "title": BUS, "entity_type": "package",
@@ -90,8 +77,7 @@ def stock_and_project_cores(ckan_config):
     yield stock, project
     requests.post(f"{project}/update", params={"commit": "true"},
                   json={"delete": {"query": "site_id:stock_probe"}}, timeout=30)
-    requests.get(f"{base}/admin/cores", timeout=60, params={
-        "action": "UNLOAD", "core": STOCK_CORE, "deleteInstanceDir": "true"})
+    drop_core(base, STOCK_CORE)
 
 
 def _ckan_style_hits(core: str, query: str) -> int:

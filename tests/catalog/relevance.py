@@ -20,6 +20,18 @@ QUERIES_FILE = Path(__file__).with_name("relevance.yaml")
 TOP = 10
 
 
+def package_search_hits(**params) -> Callable[[str], list[str]]:
+    """hits_of(query) through package_search as an anonymous visitor, with
+    extra parameters (e.g. defType) passed on."""
+    from ckan.logic import get_action
+
+    def hits_of(query: str) -> list[str]:
+        found = get_action("package_search")({"user": ""},
+                                             {"q": query, "rows": TOP, "fl": "name", **params})
+        return [dataset["name"] for dataset in found["results"]]
+    return hits_of
+
+
 def load_queries() -> list[dict]:
     return yaml.safe_load(QUERIES_FILE.read_text(encoding="utf-8"))
 

@@ -5,19 +5,11 @@ from __future__ import annotations
 import pytest
 
 from ckan.cli.cli import ckan as ckan_command
-from ckan.tests import helpers
 
 from ..support import ROOT
-from .relevance import score
+from .relevance import package_search_hits, score
 
 AIM_RECALL = 0.95
-
-
-def _hits(**params):
-    def hits_of(query: str) -> list[str]:
-        found = helpers.call_action("package_search", q=query, rows=10, fl="name", **params)
-        return [dataset["name"] for dataset in found["results"]]
-    return hits_of
 
 
 @pytest.mark.usefixtures("clean_db", "clean_index")
@@ -25,10 +17,10 @@ def test_the_relevance_set_is_found_and_nothing_unfair_with_it(cli):
     loaded = cli.invoke(ckan_command, ["nanjing", "load", str(ROOT / "datasets")])
     assert loaded.exit_code == 0, loaded.output
 
-    ours = score(_hits())
+    ours = score(package_search_hits())
     # The same searches read as CKAN reads them (dismax, each unspaced
     # Chinese run one exact phrase): naming defType skips the rewriting.
-    ckan_reading = score(_hits(defType="dismax"))
+    ckan_reading = score(package_search_hits(defType="dismax"))
 
     report = "\n".join([ours.line(), *ours.misses])
     assert ours.queries >= 40

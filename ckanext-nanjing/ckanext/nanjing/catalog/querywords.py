@@ -107,26 +107,22 @@ def _words(run: str) -> tuple[str, ...]:
 
 def _parts(word: str) -> list[str]:
     """Dictionary words of two or more characters that together make up
-    the word, fewest single characters first; the word itself when no such
+    the word, in as few pieces as possible; the word itself when no such
     split exists."""
     known = _jieba().FREQ
     n = len(word)
-    # best[i]: (single characters, pieces, split) for word[:i]
-    best: list[tuple[int, int, list[str]] | None] = [None] * (n + 1)
-    best[0] = (0, 0, [])
-    for i in range(n):
+    # best[i]: the fewest dictionary pieces (not the word itself) making word[:i]
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for i in range(n - 1):
         if best[i] is None:
             continue
-        singles, pieces, split = best[i]
-        for j in range(i + 1, n + 1):
+        for j in range(i + 2, n + 1):
             piece = word[i:j]
-            if j - i == n or (j - i > 1 and not known.get(piece)):
-                continue
-            candidate = (singles + (j - i == 1), pieces + 1, split + [piece])
-            if best[j] is None or candidate[:2] < best[j][:2]:
-                best[j] = candidate
-    found = best[n]
-    return found[2] if found and found[0] == 0 else [word]
+            if j - i < n and known.get(piece) and (
+                    best[j] is None or len(best[i]) + 1 < len(best[j])):
+                best[j] = best[i] + [piece]
+    return best[n] or [word]
 
 
 def _join_single_characters(words: list[str]) -> list[str]:
