@@ -1,5 +1,5 @@
 # The two commands of README.md, plus helpers. All work is in scripts/nanjing.
-.PHONY: demo test bench-validate bench-harvest bench-letters bench-load bench-supervision bench-search services stop doctor
+.PHONY: demo test bench-validate bench-harvest bench-letters bench-load bench-supervision bench-search bench-search-scale services stop doctor
 
 demo:      ## install, start services, load the demo catalog, serve http://127.0.0.1:5000
 	@scripts/nanjing demo
@@ -30,6 +30,9 @@ bench-load:  ## 1, 20 and 50 concurrent clients on the served demo portal (60 s 
 
 bench-search:  ## catalog search relevance over the demo catalog (recall@10, MRR, irrelevant hits), against CKAN's stock schema (own database and Solr core)
 	@scripts/nanjing bench-search $(BENCH_ARGS)
+
+bench-search-scale:  ## package_search at 100,000 datasets with 1 and 20 clients, beside the same search sent to Solr (own database and Solr core)
+	@scripts/nanjing bench-search-scale $(BENCH_ARGS)
 
 bench-supervision:  ## supervision figures and the dashboard with 10,000 catalog entries and 5,000 requests (own database)
 	@scripts/nanjing bench-supervision $(BENCH_ARGS)

@@ -52,25 +52,38 @@ bench_load() {
     return $status
 }
 
-# bench_search [ARGS...]: benchmarks/search.py in its own database
-# (ckan_bench_search), config ($SEARCH_BENCH_INI, Solr core bench_search,
-# which the benchmark creates and removes) and storage; the databases and
-# storage are removed again at the end.
-SEARCH_BENCH_INI=$LOCAL/bench-search.ini
-SEARCH_BENCH_CORE=bench_search
-bench_search() {
-    local db status=0
-    for db in ckan_bench_search datastore_bench_search; do ensure_database "$db"; done
-    write_ini "$SEARCH_BENCH_INI" nanjing_bench_search ckan_bench_search datastore_bench_search \
-        "$BENCH_REDIS_DB" "$LOCAL/storage-bench-search" "$BENCH_CKAN_PORT"
-    "$CKAN" config-tool "$SEARCH_BENCH_INI" \
-        "solr_url = http://127.0.0.1:$SOLR_PORT/solr/$SEARCH_BENCH_CORE" >/dev/null
-    init_ckan_db "$SEARCH_BENCH_INI" datastore_bench_search
-    "$VENV/bin/python" "$ROOT/benchmarks/search.py" --ini "$SEARCH_BENCH_INI" \
-        --solr "http://127.0.0.1:$SOLR_PORT/solr" --core "$SEARCH_BENCH_CORE" "$@" || status=$?
-    for db in ckan_bench_search datastore_bench_search; do
+# run_search_bench NAME SCRIPT [ARGS...]: benchmarks/SCRIPT in its own
+# databases (ckan_NAME, datastore_NAME), config ($LOCAL/NAME.ini, Solr core
+# NAME, which the script creates and removes) and storage; the databases,
+# config and storage are removed again at the end.
+run_search_bench() {
+    local name=$1 script=$2 db status=0
+    shift 2
+    local ini=$LOCAL/$name.ini
+    for db in "ckan_$name" "datastore_$name"; do ensure_database "$db"; done
+    write_ini "$ini" "nanjing_$name" "ckan_$name" "datastore_$name" \
+        "$BENCH_REDIS_DB" "$LOCAL/storage-$name" "$BENCH_CKAN_PORT"
+    "$CKAN" config-tool "$ini" "solr_url = http://127.0.0.1:$SOLR_PORT/solr/$name" >/dev/null
+    init_ckan_db "$ini" "datastore_$name"
+    "$VENV/bin/python" "$ROOT/benchmarks/$script" --ini "$ini" \
+        --solr "http://127.0.0.1:$SOLR_PORT/solr" --core "$name" "$@" || status=$?
+    for db in "ckan_$name" "datastore_$name"; do
         psql_super -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
     done
-    rm -rf "$LOCAL/storage-bench-search" "$SEARCH_BENCH_INI"
+    rm -rf "$LOCAL/storage-$name" "$ini"
     return $status
+}
+
+# bench_search [ARGS...]: the relevance set (benchmarks/search.py).
+bench_search() {
+    run_search_bench bench_search search.py "$@"
+}
+
+# bench_search_scale [ARGS...]: package_search at 100,000 datasets
+# (benchmarks/search_scale.py), served by gunicorn on $BENCH_CKAN_PORT.
+bench_search_scale() {
+    port_open "$BENCH_CKAN_PORT" && fail "基准门户" "端口 $BENCH_CKAN_PORT 已被其他程序占用" \
+        "停止占用该端口的程序，或设置 NANJING_BENCH_CKAN_PORT=其他端口"
+    run_search_bench bench_search_scale search_scale.py --port "$BENCH_CKAN_PORT" \
+        --log "$LOG/bench-search-scale.log" "$@"
 }
