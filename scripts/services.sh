@@ -194,6 +194,9 @@ serve_portal() {
     "$VENV/bin/python" "$ROOT/scripts/serving.py" "$name" "$ini" "$port" "$@" 2>>"$LOG/$name-serving.log" \
         || fail "CKAN 门户" "无法生成 nginx 与 supervisord 的配置（详见 $LOG/$name-serving.log）" \
             "按日志中的错误处理后重新运行"
+    # gunicorn serves the assets as built here (config/wsgi.py).
+    "$CKAN" -c "$ini" asset build >>"$LOG/$name-serving.log" 2>&1 \
+        || fail "CKAN 门户" "无法生成网页资源（详见 $LOG/$name-serving.log）" "按日志中的错误处理后重新运行"
     local serve=$LOCAL/serve/$name run=$RUN/$name
     rm -f "$run/gunicorn.sock"
     nohup "$VENV/bin/supervisord" -c "$serve/supervisord.conf" >>"$LOG/$name-supervisord.log" 2>&1 </dev/null 9>&- &

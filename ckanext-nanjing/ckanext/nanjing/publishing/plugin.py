@@ -1,12 +1,13 @@
 """The DataStore side of publishing (`nanjing_datastore`, listed after
 `datastore` in `ckan.plugins`): Chinese full text for `datastore_search`
-and `/datastore/dump/` with the steward's headers in every format."""
+and `/datastore/dump/` with the steward's headers in every format, and
+CKAN's alias lookup made safe under threads (`alias_lookup`)."""
 from __future__ import annotations
 
 import ckan.plugins as p
 from ckanext.datastore.interfaces import IDatastore
 
-from . import dumps, fulltext_search
+from . import alias_lookup, dumps, fulltext_search
 
 __all__ = ["DatastorePlugin"]
 
@@ -14,6 +15,11 @@ __all__ = ["DatastorePlugin"]
 class DatastorePlugin(p.SingletonPlugin):
     p.implements(IDatastore, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.IConfigurable, inherit=True)
+
+    # IConfigurable
+    def configure(self, config):
+        alias_lookup.install()
 
     # IDatastore
     def datastore_search(self, context, data_dict, fields_types, query_dict):
