@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.load import percentile  # noqa: E402
 from benchmarks.searches import word_pairs  # noqa: E402
 from tests.catalog.relevance import load_queries  # noqa: E402
-from tests.support import drop_core  # noqa: E402
+from tests.support import drop_core, wait_until_answering  # noqa: E402
 
 TIMEOUT = 120
 DISTRICTS = ["玄武区", "秦淮区", "建邺区", "鼓楼区", "浦口区", "栖霞区", "雨花台区",
@@ -276,15 +276,8 @@ def serve(ini: str, port: int, log: Path) -> subprocess.Popen:
          "wsgi:application"],
         env={**os.environ, "CKAN_INI": os.path.abspath(ini)},
         stdout=log.open("w"), stderr=subprocess.STDOUT)
-    for _ in range(180):
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/api/3/action/status_show", timeout=5).ok:
-                return server
-        except requests.RequestException:
-            pass
-        if server.poll() is not None:
-            break
-        time.sleep(1)
+    if wait_until_answering(f"http://127.0.0.1:{port}", server, log, seconds=180) is None:
+        return server
     server.terminate()
     sys.exit(f"gunicorn 未能启动（详见 {log}）")
 
