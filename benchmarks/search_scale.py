@@ -43,8 +43,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.load import percentile  # noqa: E402
-from benchmarks.searches import word_pairs  # noqa: E402
+from benchmarks.searches import SEARCH_TYPES, word_pairs  # noqa: E402
 from tests.catalog.relevance import load_queries  # noqa: E402
+from scripts.serving import web_processes  # noqa: E402
 from tests.support import drop_core, wait_until_answering  # noqa: E402
 
 TIMEOUT = 120
@@ -52,7 +53,6 @@ DISTRICTS = ["玄武区", "秦淮区", "建邺区", "鼓楼区", "浦口区", "�
              "江宁区", "六合区", "溧水区", "高淳区", "江北新区"]
 # Filled by Solr from other fields (copyField, defaults): not posted.
 DERIVED_FIELDS = ("_version_", "title_ngram", "name_ngram", "urls", "text", "indexed_ts")
-SEARCH_PAGES = ("open_dataset", "gkml_item")
 ROWS = 20
 BATCH = 1000
 AIM_P95 = {1: 0.050, 20: 0.300}
@@ -79,7 +79,7 @@ def load_demo_catalog(ini: str) -> None:
 
 def source_documents(solr: str, core: str) -> list[dict]:
     docs = requests.get(f"{solr}/{core}/select", timeout=TIMEOUT, params={
-        "q": "*:*", "fq": "dataset_type:(" + " OR ".join(SEARCH_PAGES) + " OR power_item"
+        "q": "*:*", "fq": "dataset_type:(" + " OR ".join(SEARCH_TYPES) + " OR power_item"
         " OR service_item OR policy_document OR policy_interpretation)",
         "rows": 10_000, "fl": "*", "wt": "json"}).json()["response"]["docs"]
     for doc in docs:
@@ -168,14 +168,14 @@ def search_plan(docs: list[dict], count: int, seed: int = 7) -> list[dict]:
     relevance = [q["q"] for q in load_queries() if not q["q"].isascii()]
     queries = word_pairs(titles, 400) + relevance
     choices = {}
-    for kind in SEARCH_PAGES:
+    for kind in SEARCH_TYPES:
         of_kind = [d for d in docs if d["dataset_type"] == kind]
         choices[kind] = ([None]
                          + [f'area:"{a}"' for a in sorted({d.get("extras_area") for d in of_kind} - {None})]
                          + [f'organization:"{o}"' for o in sorted({d.get("organization") for d in of_kind} - {None})])
     rng, seen, plan = random.Random(seed), set(), []
     while len(plan) < count:
-        kind = rng.choice(SEARCH_PAGES)
+        kind = rng.choice(SEARCH_TYPES)
         chosen = rng.choice(choices[kind]) if rng.random() < 0.5 else None
         key = (rng.choice(queries), kind, chosen, rng.randint(1, 3))
         if key in seen:
@@ -268,8 +268,7 @@ def params_for_http(params: dict) -> list[tuple[str, str]]:
 
 def serve(ini: str, port: int, log: Path) -> subprocess.Popen:
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    workers = os.environ.get("NANJING_WEB_WORKERS") or str(os.cpu_count() or 1)
-    threads = os.environ.get("NANJING_WEB_THREADS") or "4"
+    workers, threads = web_processes()
     server = subprocess.Popen(
         [str(gunicorn), "--worker-class", "gthread", "--workers", workers, "--threads", threads,
          "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT / "config"), "--timeout", "300",
@@ -332,7 +331,7 @@ def main() -> int:
         with app._wsgi_app.test_request_context():
             recorded = solr_parameters(plan)
         print(f"检索：{len(plan):,} 个互不相同（{len(set(p['q'] for p in plan))} 个连写中文查询 × "
-              f"{'/'.join(SEARCH_PAGES)} × 领域或部门筛选 × 第 1–3 页），每页 {ROWS} 条，带分面", flush=True)
+              f"{'/'.join(SEARCH_TYPES)} × 领域或部门筛选 × 第 1–3 页），每页 {ROWS} 条，带分面", flush=True)
 
         server = serve(args.ini, args.port, Path(args.log))
         ckan_url = f"http://127.0.0.1:{args.port}/api/3/action/package_search"

@@ -7,6 +7,8 @@ import random
 import re
 
 HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
+# The search pages the benchmarks drive: the open data and the disclosure catalog.
+SEARCH_TYPES = ("open_dataset", "gkml_item")
 
 
 def title_words(title: str) -> list[str]:

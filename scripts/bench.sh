@@ -33,12 +33,19 @@ bench_harvest() {
         "$VENV/bin/python" "$ROOT/benchmarks/harvest.py" --ini "$BENCH_INI" "$@"
 }
 
+# bench_port_free WHAT: stops with a plain message when $BENCH_CKAN_PORT,
+# where the benchmark serves WHAT, is taken.
+bench_port_free() {
+    port_open "$BENCH_CKAN_PORT" && fail "$1" "端口 $BENCH_CKAN_PORT 已被其他程序占用" \
+        "停止占用该端口的程序，或设置 NANJING_BENCH_CKAN_PORT=其他端口"
+    return 0
+}
+
 # bench_load [ARGS...]: benchmarks/load.py against the demo portal as
 # `make demo` serves it, then against `ckan run` (the development server) of
 # the same config on $BENCH_CKAN_PORT at the highest concurrency.
 bench_load() {
-    port_open "$BENCH_CKAN_PORT" && fail "基准对比门户" "端口 $BENCH_CKAN_PORT 已被其他程序占用" \
-        "停止占用该端口的程序，或设置 NANJING_BENCH_CKAN_PORT=其他端口"
+    bench_port_free "基准对比门户"
     nohup "$CKAN" -c "$CKAN_INI" run -H 127.0.0.1 -p "$BENCH_CKAN_PORT" --disable-reloader \
         >"$LOG/bench-ckan-run.log" 2>&1 </dev/null 9>&- &
     echo $! >"$RUN/bench-ckan-run.pid"
@@ -82,8 +89,7 @@ bench_search() {
 # bench_search_scale [ARGS...]: package_search at 100,000 datasets
 # (benchmarks/search_scale.py), served by gunicorn on $BENCH_CKAN_PORT.
 bench_search_scale() {
-    port_open "$BENCH_CKAN_PORT" && fail "基准门户" "端口 $BENCH_CKAN_PORT 已被其他程序占用" \
-        "停止占用该端口的程序，或设置 NANJING_BENCH_CKAN_PORT=其他端口"
+    bench_port_free "基准门户"
     run_search_bench bench_search_scale search_scale.py --port "$BENCH_CKAN_PORT" \
         --log "$LOG/bench-search-scale.log" "$@"
 }

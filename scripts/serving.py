@@ -31,6 +31,13 @@ ROOT = Path(__file__).resolve().parent.parent
 MB_FORM_MARGIN = 1  # CKAN allows 1 MB for the form around the file (security.py)
 
 
+def web_processes() -> tuple[str, str]:
+    """gunicorn's worker processes (one per core) and threads per process;
+    also what make bench-search-scale serves with."""
+    workers = os.environ.get("NANJING_WEB_WORKERS") or str(os.cpu_count() or 1)
+    return workers, os.environ.get("NANJING_WEB_THREADS") or "4"
+
+
 def render(template: Path, values: dict[str, str]) -> str:
     text = template.read_text()
     missing = set(re.findall(r"@([A-Z_]+)@", text)) - set(values)
@@ -150,9 +157,7 @@ def main() -> None:
 
     if args.nginx_only:
         return
-    cores = os.cpu_count() or 1
-    workers = os.environ.get("NANJING_WEB_WORKERS") or str(cores)
-    threads = os.environ.get("NANJING_WEB_THREADS") or "4"
+    workers, threads = web_processes()
     values = {"RUN": str(run), "LOG": str(log), "NAME": args.name, "VENV": str(venv),
               "ROOT": str(ROOT), "INI": ini, "WORKERS": workers, "THREADS": threads}
     text = render(ROOT / "config" / "supervisord.conf.in", values)
