@@ -22,7 +22,7 @@ PACKAGE = ROOT / "ckanext-nanjing" / "ckanext" / "nanjing"
 HARVESTERS = ROOT / "harvesters" / "ckanext" / "nanjing_harvest"
 DOTTED = "ckanext.nanjing"
 FEATURES = frozenset(["catalog", "publishing", "requests", "supervision",
-                      "access", "interaction", "feeds"])
+                      "access", "interaction", "feeds", "website"])
 PUBLIC_ENTRY = "api"
 # Used by two features or more, knowing none of them.
 FLOOR = frozenset(["actionkit", "codelists", "documents", "files", "formfields", "identifiers", "language",

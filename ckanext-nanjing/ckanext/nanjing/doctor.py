@@ -21,7 +21,8 @@ from sqlalchemy.engine import make_url
 
 __all__ = [
     "Check", "check_database", "check_datastore", "check_redis", "check_solr",
-    "check_plugins", "check_calendar", "check_letter_templates", "run_all", "startup_checks",
+    "check_plugins", "check_calendar", "check_letter_templates", "check_site_identity",
+    "run_all", "startup_checks",
 ]
 
 SETUP_HINT = "运行 `make services` 启动项目的全部服务（PostgreSQL、Redis、Solr）"
@@ -273,9 +274,23 @@ def check_mail(config: Mapping[str, Any]) -> Check:
     return Check(service, True, f"SMTP 服务器 {server}")
 
 
+def check_site_identity(config: Mapping[str, Any]) -> Check:
+    """What a government website must show of who runs it is configured
+    (a reminder: the portal works without it)."""
+    from .website import identity
+
+    service = "网站标识信息"
+    missing = identity.missing_fields(config)
+    if missing:
+        return Check(service, True, "页脚缺少：" + "、".join(missing),
+                     "在 ckan.ini 中填写 ckanext.nanjing.site.* 各项（见 docs/website.md）",
+                     warning=True)
+    return Check(service, True, "主办单位、联系方式、网站标识码与备案号均已配置")
+
+
 ALL_CHECKS: list[Callable[[Mapping[str, Any]], Check]] = [
     check_database, check_datastore, check_redis, check_solr, check_plugins, check_calendar,
-    check_letter_templates, check_mail,
+    check_letter_templates, check_mail, check_site_identity,
 ]
 
 

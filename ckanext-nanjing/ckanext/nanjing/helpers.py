@@ -8,6 +8,7 @@ import ckan.plugins.toolkit as tk
 from . import codelists, language, roles
 from .access import api as access
 from .catalog import policies
+from .website import avatars, identity, sections
 
 __all__ = [
     "nanjing_codelist_choices", "nanjing_codelist_label", "nanjing_lang",
@@ -16,6 +17,7 @@ __all__ = [
     "nanjing_is_reviewer", "nanjing_validation", "nanjing_validation_report",
     "nanjing_export_formats", "nanjing_home", "nanjing_table_schema_yaml",
     "nanjing_table_schema_example", "nanjing_page_needs_csrf", "nanjing_data_refusal",
+    "nanjing_site_identity", "nanjing_main_sections", "user_image",
 ]
 
 # What each catalog type is called on pages (English msgids, translated).
@@ -200,3 +202,16 @@ def nanjing_data_refusal(package: dict[str, Any], resource: dict[str, Any] | Non
     user = tk.current_user.name if tk.current_user.is_authenticated else ""
     verdict = access.verdict(access.reader(user), package, (resource or {}).get("id"))
     return "" if verdict.allowed else verdict.reason
+
+
+user_image = avatars.user_image
+
+
+def nanjing_site_identity() -> identity.SiteIdentity:
+    """Who runs the site (footer, 关于本站): website/identity.py."""
+    return identity.site_identity()
+
+
+def nanjing_main_sections() -> list[sections.Section]:
+    """The header's tabs: website/sections.py, shared with the 网站地图."""
+    return sections.main_sections()

@@ -36,6 +36,7 @@ class NanjingPlugin(p.SingletonPlugin, DefaultTranslation, DefaultPermissionLabe
     # IConfigurer
     def update_config(self, config: CKANConfig):
         tk.add_template_directory(config, "templates")
+        tk.add_template_directory(config, "website/templates")
         tk.add_public_directory(config, "public")
         # Runs before CKAN's own Solr check at start-up.
         errors.quiet_solr_connection_tracebacks()

@@ -11,8 +11,9 @@ import ckan.plugins.toolkit as tk
 from . import codelists
 from .catalog import tree
 from .publishing import exports
+from .website.views import nanjing_website
 
-__all__ = ["nanjing"]
+__all__ = ["nanjing", "nanjing_website"]
 
 nanjing = Blueprint("nanjing", __name__)
 
