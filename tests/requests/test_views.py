@@ -175,6 +175,32 @@ def test_lookup_with_the_right_code_shows_the_status(app, call, bodies):
     assert id_card() not in body
 
 
+def _typed_on_a_phone(number: str) -> list[str]:
+    """宁发改公开申〔2026〕第1号 as people type it without the 〔〕 keys."""
+    prefix, rest = number.split("〔")
+    year, sequence = rest.split("〕第")
+    sequence = sequence.rstrip("号")
+    wide = str.maketrans("0123456789", "０１２３４５６７８９")
+    return [f"{prefix}{year}第{sequence}号", f"{prefix}[{year}]{sequence}",
+            f"{prefix}（{year.translate(wide)}）第{sequence.translate(wide)}号",
+            f" {prefix} ({year}) 第 {sequence} 号 ", f"{prefix}【{year}】第0{sequence}号"]
+
+
+def test_lookup_takes_the_number_without_brackets_or_in_full_width(app, call, bodies):
+    request = send_application(call, "nanjing-fgw")
+    wide_code = request["lookup_code"].lower().translate(
+        str.maketrans("abcdefghijklmnopqrstuvwxyz0123456789",
+                      "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ０１２３４５６７８９"))
+    for typed in _typed_on_a_phone(request["number"]):
+        page = post_form(app, "/requests/lookup", {"number": typed, "code": wide_code})
+        assert page.status_code == 200, typed
+        assert request["number"] in page.body and "办理中" in page.body, typed
+    # Another year or sequence is another request, not a near match.
+    other = request["number"].replace("〕第", "〕第1")
+    assert post_form(app, "/requests/lookup",
+                     {"number": other, "code": request["lookup_code"]}).status_code == 403
+
+
 def test_a_wrong_code_and_an_unknown_number_get_the_same_answer(app, call, bodies):
     request = send_application(call, "nanjing-fgw")
     wrong = lookup(app, request, code="WRONG-CODE")

@@ -11,7 +11,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
 from .. import ratelimit, roles
-from . import privacy
+from . import numbering, privacy
 from .model import Request
 
 __all__ = ["WRONG_CODE", "TOO_MANY_TRIES", "resolve", "role_of", "organization_filter"]
@@ -54,7 +54,8 @@ def _by_code(number: str, code: str) -> Request:
     # guessed by trying.
     if ratelimit.count("request-lookup-failures", address) >= limit:
         raise tk.NotAuthorized(TOO_MANY_TRIES.format(minutes=minutes))
-    request = model.Session.query(Request).filter(Request.number == number).one_or_none()
+    request = model.Session.query(Request).filter(
+        Request.number == numbering.canonical_number(number)).one_or_none()
     if request is None or not privacy.codes_match(code, request.lookup_code_hash):
         ratelimit.hit("request-lookup-failures", address, minutes * 60)
         raise tk.NotAuthorized(WRONG_CODE)

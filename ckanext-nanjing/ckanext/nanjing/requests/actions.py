@@ -17,7 +17,7 @@ from sqlalchemy import text as sql
 
 from .. import documents, localtime, personal_data, printing, ratelimit, roles
 from ..actionkit import rollback_on_error
-from . import access, applicant_mail, clock, dicts, privacy, results, steps
+from . import access, applicant_mail, clock, dicts, numbering, privacy, results, steps
 from .model import Request, RequestAppeal, RequestFile, RequestLetter
 from .schema import applicant_problems, create_schema, integer
 from .states import OPEN_STATES, STATES, TRANSITIONS
@@ -55,7 +55,7 @@ def _next_number(org: model.Group, year: int) -> str:
         "INSERT INTO nanjing_request_sequence (prefix, year, last) VALUES (:p, :y, 1) "
         "ON CONFLICT (prefix, year) DO UPDATE SET last = nanjing_request_sequence.last + 1 "
         "RETURNING last"), {"p": prefix, "y": year}).scalar()
-    return f"{prefix}公开申〔{year}〕第{last}号"
+    return numbering.format_number(prefix, year, last)
 
 
 def _refuse_bulk(context: Context, applicant_key: str, handler: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import unicodedata
 
 from .. import sealing
 
@@ -34,8 +35,9 @@ def new_lookup_code() -> str:
 
 
 def normalise_code(code: str) -> str:
-    """Case, spaces and dashes do not matter when a code is typed back."""
-    return "".join(ch for ch in str(code).upper() if ch.isalnum())
+    """Case, spaces, dashes and full-width characters do not matter when a
+    code is typed back."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", str(code)).upper() if ch.isalnum())
 
 
 def code_hash(code: str) -> str:
