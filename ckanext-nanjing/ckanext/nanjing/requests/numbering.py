@@ -11,8 +11,9 @@ __all__ = ["format_number", "canonical_number"]
 
 # After NFKC (full-width digits and brackets become ASCII) and without spaces:
 # the prefix before 公开申, the year, the sequence; any brackets around the year.
-TYPED = re.compile(r"^(?P<prefix>\S+?)公开申[\[\](){}〔〕【】〖〗［］<>《》]*(?P<year>\d{4})"
-                   r"[\[\](){}〔〕【】〖〗［］<>《》]*第?(?P<sequence>\d{1,9})号?$")
+BRACKETS = r"[\[\](){}〔〕【】〖〗［］<>《》]*"
+TYPED = re.compile(rf"^(?P<prefix>\S+?)公开申{BRACKETS}(?P<year>\d{{4}}){BRACKETS}"
+                   r"第?(?P<sequence>\d{1,9})号?$")
 
 
 def format_number(prefix: str, year: int, sequence: int) -> str:

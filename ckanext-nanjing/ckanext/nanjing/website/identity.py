@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["SiteIdentity", "site_identity", "missing_fields"]
+__all__ = ["Fact", "SiteIdentity", "site_identity", "missing_fields"]
 
 # The national filing systems the numbers are checked at.
 ICP_LOOKUP = "https://beian.miit.gov.cn/"
@@ -24,6 +24,15 @@ KEYS = ("sponsor", "organizer", "phone", "email", "address", "postcode", "identi
 # What 47号 requires on every page; the rest is shown when configured.
 REQUIRED = {"sponsor": "主办单位", "phone": "联系电话", "identifier": "网站标识码",
             "icp": "ICP备案号", "police_record": "公安机关备案号"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Fact:
+    """One line of who runs the site, as the footer and 关于本站 list it."""
+    label: str  # English msgid, translated when shown
+    text: str
+    link: str = ""
+    label_hidden: bool = False  # the text names itself (苏ICP备…号)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,6 +62,25 @@ class SiteIdentity:
     @property
     def has_contact(self) -> bool:
         return bool(self.phone or self.email or self.address)
+
+    def facts(self, in_footer: bool) -> list[Fact]:
+        """What is configured, in order; 关于本站 adds the postal address and
+        names the filing numbers, which the footer shows bare."""
+        address = self.address
+        if address and self.postcode:
+            address += f"（{tk._('postcode')} {self.postcode}）"
+        listed = [
+            Fact("Sponsored by", self.sponsor),
+            Fact("Run by", self.organizer),
+            Fact("Address", "" if in_footer else address),
+            Fact("Telephone", self.phone, "tel:" + re.sub(r"[\s-]", "", self.phone)),
+            Fact("Email", self.email, f"mailto:{self.email}"),
+            Fact("Website identifier", self.identifier),
+            Fact("ICP filing", self.icp, self.icp_link, label_hidden=in_footer),
+            Fact("Public security filing", self.police_record, self.police_link,
+                 label_hidden=in_footer),
+        ]
+        return [fact for fact in listed if fact.text]
 
 
 def _from(config: Mapping[str, Any]) -> SiteIdentity:

@@ -4,7 +4,7 @@ not have, nor miss one it has."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 
@@ -13,44 +13,23 @@ from .. import codelists
 __all__ = ["Section", "main_sections", "site_map"]
 
 
-@dataclasses.dataclass(frozen=True)
-class Section:
-    endpoint: str
-    label: str  # English msgid, translated when shown
-    highlight: tuple[str, ...] = ()  # blueprints that light the tab up
-    plugin: str = ""  # shown only when this plugin is loaded
-    in_header: bool = True
-
-
-SECTIONS = (
-    Section("open_dataset.search", "Open data", ("open_dataset",)),
-    Section("nanjing.disclosure_catalog", "Disclosure catalog", ("gkml_item",)),
-    Section("policy_document.search", "Policies", ("policy_document", "policy_interpretation")),
-    Section("service_item.search", "Services", ("service_item", "power_item")),
-    Section("nanjing_requests.index", "Requests for disclosure", plugin="nanjing_requests"),
-    Section("nanjing_supervision.openness", "Disclosure overview",
-            plugin="nanjing_supervision"),
-    Section("organization.index", "Departments", ("organization",)),
-    Section("home.about", "About this site"),
-)
-
-
-def _shown(section: Section) -> bool:
-    return not section.plugin or tk.h.plugin_loaded(section.plugin)
-
-
-def main_sections() -> list[Section]:
-    """The header's tabs, in order."""
-    return [s for s in SECTIONS if s.in_header and _shown(s)]
-
-
 def _link(label: str, endpoint: str, **params: Any) -> dict[str, Any]:
     return {"label": label, "url": tk.h.url_for(endpoint, **params), "children": []}
 
 
-def _areas(endpoint: str) -> list[dict[str, Any]]:
-    return [_link(tk.h.nanjing_codelist_label("areas", item["value"]), endpoint, area=item["value"])
-            for item in codelists.get("areas").values]
+def _areas(endpoint: str) -> Callable[[dict], list[dict[str, Any]]]:
+    def links(context: dict) -> list[dict[str, Any]]:
+        return [_link(tk.h.nanjing_codelist_label("areas", item["value"]), endpoint,
+                      area=item["value"])
+                for item in codelists.get("areas").values]
+    return links
+
+
+def _pages(*pages: tuple[str, str, dict]) -> Callable[[dict], list[dict[str, Any]]]:
+    """Fixed pages under a section: (English msgid, endpoint, url parameters)."""
+    def links(context: dict) -> list[dict[str, Any]]:
+        return [_link(tk._(label), endpoint, **params) for label, endpoint, params in pages]
+    return links
 
 
 def _departments(context: dict) -> list[dict[str, Any]]:
@@ -60,28 +39,51 @@ def _departments(context: dict) -> list[dict[str, Any]]:
             for org in organizations]
 
 
-def _children(section: Section, context: dict) -> list[dict[str, Any]]:
-    _ = tk._
-    if section.endpoint == "open_dataset.search":
-        return _areas("open_dataset.search")
-    if section.endpoint == "nanjing.disclosure_catalog":
-        return _areas("nanjing.disclosure_catalog")
-    if section.endpoint == "policy_document.search":
-        return [_link(_("Policy interpretations"), "policy_interpretation.search")]
-    if section.endpoint == "service_item.search":
-        return [_link(_("Power list"), "power_item.search")]
-    if section.endpoint == "nanjing_requests.index":
-        return [_link(_("Submit a request"), "nanjing_requests.new"),
-                _link(_("Look up a request"), "nanjing_requests.lookup")]
-    if section.endpoint == "organization.index":
-        return _departments(context)
-    if section.endpoint == "home.about":
-        return [_link(_("Site map"), "nanjing_website.site_map"),
-                _link(_("Accessibility"), "home.about", _anchor="accessibility")]
+def _nothing(context: dict) -> list[dict[str, Any]]:
     return []
+
+
+@dataclasses.dataclass(frozen=True)
+class Section:
+    endpoint: str
+    label: str  # English msgid, translated when shown
+    highlight: tuple[str, ...] = ()  # blueprints that light the tab up
+    plugin: str = ""  # shown only when this plugin is loaded
+    # What the 网站地图 lists under the section, given the caller's context.
+    children: Callable[[dict], list[dict[str, Any]]] = _nothing
+
+
+SECTIONS = (
+    Section("open_dataset.search", "Open data", ("open_dataset",),
+            children=_areas("open_dataset.search")),
+    Section("nanjing.disclosure_catalog", "Disclosure catalog", ("gkml_item",),
+            children=_areas("nanjing.disclosure_catalog")),
+    Section("policy_document.search", "Policies", ("policy_document", "policy_interpretation"),
+            children=_pages(("Policy interpretations", "policy_interpretation.search", {}))),
+    Section("service_item.search", "Services", ("service_item", "power_item"),
+            children=_pages(("Power list", "power_item.search", {}))),
+    Section("nanjing_requests.index", "Requests for disclosure", plugin="nanjing_requests",
+            children=_pages(("Submit a request", "nanjing_requests.new", {}),
+                            ("Look up a request", "nanjing_requests.lookup", {}))),
+    Section("nanjing_supervision.openness", "Disclosure overview",
+            plugin="nanjing_supervision"),
+    Section("organization.index", "Departments", ("organization",), children=_departments),
+    Section("home.about", "About this site",
+            children=_pages(("Site map", "nanjing_website.site_map", {}),
+                            ("Accessibility", "home.about", {"_anchor": "accessibility"}))),
+)
+
+
+def _shown(section: Section) -> bool:
+    return not section.plugin or tk.h.plugin_loaded(section.plugin)
+
+
+def main_sections() -> list[Section]:
+    """The header's tabs, in order."""
+    return [s for s in SECTIONS if _shown(s)]
 
 
 def site_map(context: dict) -> list[dict[str, Any]]:
     """Every section with what it holds: the pilot areas, the departments."""
-    return [dict(_link(tk._(s.label), s.endpoint), children=_children(s, context))
+    return [dict(_link(tk._(s.label), s.endpoint), children=s.children(context))
             for s in SECTIONS if _shown(s)]
