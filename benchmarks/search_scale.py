@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.load import percentile  # noqa: E402
 from benchmarks.searches import SEARCH_TYPES, word_pairs  # noqa: E402
 from tests.catalog.relevance import load_queries  # noqa: E402
-from scripts.serving import web_processes  # noqa: E402
+from scripts.serving import gunicorn_options  # noqa: E402
 from tests.support import drop_core, wait_until_answering  # noqa: E402
 
 TIMEOUT = 120
@@ -268,11 +268,9 @@ def params_for_http(params: dict) -> list[tuple[str, str]]:
 
 def serve(ini: str, port: int, log: Path) -> subprocess.Popen:
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    workers, threads = web_processes()
     server = subprocess.Popen(
-        [str(gunicorn), "--worker-class", "gthread", "--workers", workers, "--threads", threads,
-         "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT / "config"), "--timeout", "300",
-         "wsgi:application"],
+        [str(gunicorn), *gunicorn_options(),
+         "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT / "config"), "wsgi:application"],
         env={**os.environ, "CKAN_INI": os.path.abspath(ini)},
         stdout=log.open("w"), stderr=subprocess.STDOUT)
     if wait_until_answering(f"http://127.0.0.1:{port}", server, log, seconds=180) is None:

@@ -31,11 +31,23 @@ ROOT = Path(__file__).resolve().parent.parent
 MB_FORM_MARGIN = 1  # CKAN allows 1 MB for the form around the file (security.py)
 
 
-def web_processes() -> tuple[str, str]:
-    """gunicorn's worker processes (one per core) and threads per process;
-    also what make bench-search-scale serves with."""
+def gunicorn_options() -> list[str]:
+    """How gunicorn runs CKAN, for the served portal (supervisord.conf.in)
+    and for make bench-search-scale's gunicorn.
+
+    gthread workers: one process per core (NANJING_WEB_WORKERS), threads
+    (NANJING_WEB_THREADS) for the time a request waits on PostgreSQL and
+    Solr (CKAN is thread-safe under gthread). No --preload: each worker opens
+    its own database connections. No --max-requests: a gthread worker
+    restarting on it resets the connections it has accepted but not served
+    (gunicorn issue 3038), a 502 each.
+    gunicorn's default --worker-connections: a limit (such as one equal to
+    the threads) lets a gthread worker stop reading its accepted connections
+    and wait forever for requests it never took (docs/deployment.md)."""
     workers = os.environ.get("NANJING_WEB_WORKERS") or str(os.cpu_count() or 1)
-    return workers, os.environ.get("NANJING_WEB_THREADS") or "4"
+    threads = os.environ.get("NANJING_WEB_THREADS") or "4"
+    return ["--worker-class", "gthread", "--workers", workers, "--threads", threads,
+            "--timeout", "300", "--graceful-timeout", "30"]
 
 
 def render(template: Path, values: dict[str, str]) -> str:
@@ -157,9 +169,8 @@ def main() -> None:
 
     if args.nginx_only:
         return
-    workers, threads = web_processes()
     values = {"RUN": str(run), "LOG": str(log), "NAME": args.name, "VENV": str(venv),
-              "ROOT": str(ROOT), "INI": ini, "WORKERS": workers, "THREADS": threads}
+              "ROOT": str(ROOT), "INI": ini, "GUNICORN_OPTIONS": " ".join(gunicorn_options())}
     text = render(ROOT / "config" / "supervisord.conf.in", values)
     if args.without_web:
         text = text[:text.index("; gthread workers")]
