@@ -197,8 +197,13 @@ def test_lookup_takes_the_number_without_brackets_or_in_full_width(app, call, bo
         assert request["number"] in page.body and "办理中" in page.body, typed
     # Another year or sequence is another request, not a near match.
     other = request["number"].replace("〕第", "〕第1")
-    assert post_form(app, "/requests/lookup",
-                     {"number": other, "code": request["lookup_code"]}).status_code == 403
+    near = post_form(app, "/requests/lookup", {"number": other, "code": request["lookup_code"]})
+    assert near.status_code == 403 and WRONG_CODE in near.body
+    assert request["description"] not in near.body
+    # Hostile or huge input is an ordinary wrong number, not an error page.
+    for typed in ("公开申" * 40, "宁发改公开申〔2026〕第" + "9" * 500 + "号", "<script>1</script>"):
+        page = post_form(app, "/requests/lookup", {"number": typed, "code": request["lookup_code"]})
+        assert page.status_code == 403 and WRONG_CODE in page.body, typed[:20]
 
 
 def test_a_wrong_code_and_an_unknown_number_get_the_same_answer(app, call, bodies):
