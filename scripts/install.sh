@@ -101,14 +101,15 @@ install_solr_jars() {  # [POM]
 
 # ECharts and any other front-end library come from npm at the versions of
 # config/frontend/package-lock.json and are copied into the extension's
-# assets, where CKAN's webassets bundle them (ignored by git).
+# assets, where CKAN's webassets bundle them (ignored by git). axe-core stays
+# in .local/npm: the browser tests inject it into the pages they check.
 FRONTEND_VENDOR=$ROOT/ckanext-nanjing/ckanext/nanjing/supervision/assets/vendor
 install_frontend() {
     local stamp hash
     hash=$(inputs_hash "$ROOT/config/frontend/package.json" "$ROOT/config/frontend/package-lock.json")
     stamp=$FRONTEND_VENDOR/.installed-$hash
     [ -f "$stamp" ] && return 0
-    say "安装前端库（npm：ECharts）"
+    say "安装前端库（npm：ECharts；测试用 axe-core）"
     mkdir -p "$LOCAL/npm" "$FRONTEND_VENDOR"
     cp "$ROOT/config/frontend/package.json" "$ROOT/config/frontend/package-lock.json" "$LOCAL/npm/"
     (cd "$LOCAL/npm" && npm ci --no-audit --no-fund) >"$LOG/npm.log" 2>&1 \

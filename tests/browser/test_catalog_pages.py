@@ -90,6 +90,23 @@ def test_disclosure_catalog_to_an_entry(live_server, page, demo_part):
     assert "公开时限" in content and "主动公开" in content
 
 
+def test_disclosure_catalog_on_a_phone(live_server, page, demo_part):
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(f"{live_server}/gkml")
+    top = "(selector) => document.querySelector(selector).getBoundingClientRect().top"
+    assert page.evaluate(top, "h1") < page.evaluate(top, "#nanjing-gkml-filters")  # content first
+    card = page.locator("table.nanjing-gkml-entries tbody tr").first
+    assert card.evaluate("(row) => getComputedStyle(row).display") == "block"
+    code = card.locator("td").first
+    assert code.evaluate("(cell) => getComputedStyle(cell, '::before').content") == '"事项编码："'
+    page.get_by_label("搜索政务公开目录").fill("部门预决算")
+    page.get_by_role("button", name="搜索", exact=True).click()
+    page.wait_for_url("**/gkml?q=*")
+    assert page.locator(".nanjing-gkml-title").all_inner_texts()[:1] == ["建邺区部门预决算"]
+    page.get_by_role("link", name="筛选条件").click()
+    assert page.locator("#nanjing-gkml-filters").is_visible()
+
+
 @pytest.mark.usefixtures("clean_db", "clean_index")
 def test_reviewer_logs_in_and_returns_a_withheld_entry(live_server, page):
     from ckan.tests import factories

@@ -1,12 +1,15 @@
 """The site as a government website, in headless Chromium: its main pages
 fit a phone's screen (360 and 390 px) without sliding sideways, it loads
-nothing from another site (avatars included), and its footer is readable
-(WCAG 2.1 AA contrast, as GB/T 37668 asks)."""
+nothing from another site (avatars included), its footer is readable
+(WCAG 2.1 AA contrast, as GB/T 37668 asks), axe-core finds nothing serious
+on the main pages, and 大字版 stays on from page to page."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.support import LOCAL
 
 from .test_catalog_pages import demo_part  # noqa: F401,F811 - the fixture
 
@@ -14,6 +17,20 @@ pytestmark = pytest.mark.browser
 
 PAGES = ("/", "/open_dataset/?q=预算", "/open_dataset/nanjing-air-quality-daily", "/gkml",
          "/requests/new", "/openness", "/user/login", "/about", "/sitemap")
+
+# The issue's main pages: home, search, dataset, entry, request form,
+# /openness, /gkml, login (and the header's other catalog search).
+AXE_PAGES = ("/", "/open_dataset/?q=预算", "/dataset/", "/open_dataset/nanjing-air-quality-daily",
+             "/gkml_item/gkml-jianye-budget-government", "/requests/new", "/openness", "/gkml",
+             "/user/login")
+# axe-core from npm (config/frontend), installed by scripts/install.sh.
+AXE = LOCAL / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {runOnly: {type: 'tag',
+    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}});
+  return result.violations.filter((v) => ['serious', 'critical'].includes(v.impact))
+    .map((v) => [v.id, v.nodes.map((n) => n.target.join(' ')).slice(0, 3)]);
+}"""
 
 # Contrast of each piece of footer text against the colour behind it (WCAG 2.1).
 FOOTER_CONTRASTS = """() => {
@@ -77,3 +94,48 @@ def test_footer_text_meets_aa_contrast(live_server, page):
     texts = [text for text, _ in contrasts]
     assert "主办单位" in texts and "English" in texts, texts
     assert [(text, round(ratio, 2)) for text, ratio in contrasts if ratio < 4.5] == []
+
+# What sticks out to the right of the screen, for the failure message.
+WIDER = """() => [...document.querySelectorAll('body *')]
+  .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+  .slice(-5).map((el) => [el.tagName, el.className, el.textContent.trim().slice(0, 30)])"""
+
+
+def serious_violations(page) -> list:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(AXE_RUN)
+
+
+def test_main_pages_have_no_serious_accessibility_violations(live_server, page, demo_part):  # noqa: F811
+    found = {}
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        for path in AXE_PAGES:
+            page.goto(f"{live_server}{path}")
+            if violations := serious_violations(page):
+                found[(width, path)] = violations
+    assert found == {}
+
+
+def test_large_text_is_offered_and_kept_across_pages(live_server, page):
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(f"{live_server}/")
+    body_size = "parseFloat(getComputedStyle(document.querySelector('main, [role=main], body')).fontSize)"
+    normal = page.evaluate(body_size)
+    toggle = page.get_by_role("button", name="大字版")
+    assert toggle.get_attribute("aria-pressed") == "false"
+    toggle.click()
+    assert toggle.get_attribute("aria-pressed") == "true"
+    large = page.evaluate(body_size)
+    assert large >= normal * 1.2, (normal, large)
+
+    for path in ("/gkml", "/requests/new", "/open_dataset/?q=预算"):
+        page.goto(f"{live_server}{path}")
+        assert page.evaluate(body_size) == large, path  # kept on the next page
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, (path, page.evaluate(WIDER))
+        assert page.get_by_role("button", name="大字版").get_attribute("aria-pressed") == "true"
+    assert serious_violations(page) == []
+
+    page.get_by_role("button", name="大字版").click()
+    page.goto(f"{live_server}/about")
+    assert page.evaluate(body_size) == normal

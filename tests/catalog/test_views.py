@@ -48,6 +48,48 @@ def test_disclosure_catalog_filters_by_area_and_department(app, catalog):
     assert "查看完整目录" in by_org
 
 
+def test_disclosure_catalog_search_level_filter_and_pages(app, catalog, monkeypatch):
+    from ckanext.nanjing.catalog import tree
+
+    _entry(catalog["czj"], name="village-budget", title="村级财务收支", area="budgets",
+           level1_item="财政预决算", level2_item="村级财务", item_code="GK-03-009",
+           disclosure_level="village")
+    found = app.get("/gkml", query_string={"q": "环评"}).body
+    assert "建设项目环评文件审批" in found and "政府预算" not in found
+    assert "1 项" in found and 'value="环评"' in found
+    assert "没有符合条件的目录事项" in app.get("/gkml", query_string={"q": "不存在的事项"}).body
+
+    village = app.get("/gkml", query_string={"level": "village"}).body
+    assert "村级财务收支" in village and "政府预算" not in village
+    assert "村级" in village and 'aria-current="true"' in village
+    refused = app.get("/gkml", query_string={"level": "planet"}, status=400).body
+    assert "未知的公开层级" in refused
+
+    monkeypatch.setattr(tree, "PAGE_SIZE", 2)
+    first, second = (app.get("/gkml", query_string={"page": n}).body for n in (1, 2))
+    assert "第 1 页，共 2 页" in first and "第 2 页，共 2 页" in second
+    # Tree order across pages: 财政预决算's two entries, then 环境保护's two.
+    assert "政府预算" in first and "村级财务收支" in first and "行政处罚决定" not in first
+    assert "行政处罚决定" in second and "政府预算" not in second
+    assert 'href="/gkml?page=2"' in first and "下一页" in first
+    for bad in ("abc", "-1", "99999999999999999999"):
+        assert "GK-0" in app.get("/gkml", query_string={"page": bad}).body
+
+
+def test_disclosure_catalog_entry_links_to_what_was_published(app, catalog):
+    factories.Dataset(name="jianye-budget-table", title="建邺区政府预算收支表",
+                      owner_org=catalog["czj"]["id"])
+    factories.Dataset(name="private-draft", title="未公开的草稿", owner_org=catalog["czj"]["id"],
+                      private=True)
+    _entry(catalog["czj"], name="gov-final-accounts", title="政府决算", area="budgets",
+           level1_item="财政预决算", level2_item="政府决算", item_code="GK-03-002",
+           related_content=["jianye-budget-table", "private-draft", "https://czj.example.cn/ysgk"])
+    page = app.get("/gkml", query_string={"area": "budgets"}).body
+    assert '<a href="/dataset/jianye-budget-table">建邺区政府预算收支表</a>' in page
+    assert "https://czj.example.cn/ysgk" in page
+    assert "未公开的草稿" not in page and "private-draft" not in page
+
+
 def test_withheld_entry_waiting_for_review_is_not_in_the_public_catalog(app, catalog):
     steward = factories.User()
     org = factories.Organization(users=[{"name": steward["name"], "capacity": "editor"}])

@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 from . import codelists, language, roles
 from .access import api as access
 from .catalog import policies
-from .website import avatars, identity, sections
+from .website import accessibility, avatars, identity, sections
 
 __all__ = [
     "nanjing_codelist_choices", "nanjing_codelist_label", "nanjing_lang",
@@ -17,7 +17,7 @@ __all__ = [
     "nanjing_is_reviewer", "nanjing_validation", "nanjing_validation_report",
     "nanjing_export_formats", "nanjing_home", "nanjing_table_schema_yaml",
     "nanjing_table_schema_example", "nanjing_page_needs_csrf", "nanjing_data_refusal",
-    "nanjing_site_identity", "nanjing_main_sections", "user_image",
+    "nanjing_site_identity", "nanjing_main_sections", "user_image", "nanjing_pager",
 ]
 
 # What each catalog type is called on pages (English msgids, translated).
@@ -210,6 +210,11 @@ user_image = avatars.user_image
 def nanjing_site_identity() -> identity.SiteIdentity:
     """Who runs the site (footer, 关于本站): website/identity.py."""
     return identity.site_identity()
+
+
+def nanjing_pager(page, **kwargs):
+    """CKAN's pager with named previous/next links: website/accessibility.py."""
+    return accessibility.pager(page, **kwargs)
 
 
 def nanjing_main_sections() -> list[sections.Section]:

@@ -1,7 +1,11 @@
 """The public disclosure catalog (政务公开目录) as a tree:
-area → 一级事项 → 二级事项 → entries."""
+area → 一级事项 → 二级事项 → entries, a page of entries at a time, searchable
+and filtered by body, area and 公开层级. Each entry carries what was
+published for it (its 公开内容链接, with the linked datasets' titles)."""
 from __future__ import annotations
 
+import math
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -9,47 +13,105 @@ import ckan.plugins.toolkit as tk
 
 from .. import codelists, language
 
-__all__ = ["catalog_tree", "MAX_ENTRIES"]
+__all__ = ["catalog_tree", "MAX_ENTRIES", "PAGE_SIZE"]
 
-# One page holds the whole catalog; a district's catalog has a few hundred rows.
+# The search fetches a whole catalog (a district's has a few hundred rows)
+# to order it as the official tree; a page shows PAGE_SIZE of its entries.
 MAX_ENTRIES = 1000
+PAGE_SIZE = 20
+
+# A 公开内容链接 is a web address or the name of a dataset on this site.
+WEB_LINK = re.compile(r"^https?://", re.IGNORECASE)
+PACKAGE_NAME = re.compile(r"^[a-z0-9_-]{2,100}$")
 
 
 def catalog_tree(context: dict[str, Any], organization: str | None = None,
-                 area: str | None = None) -> dict[str, Any]:
+                 area: str | None = None, level: str | None = None,
+                 q: str | None = None, page: int = 1) -> dict[str, Any]:
     fq = ["+dataset_type:gkml_item"]
     if organization:
         fq.append(f'+organization:"{organization}"')
     if area:
         fq.append(f'+area:"{area}"')
+    if level:
+        fq.append(f'+disclosure_level:"{level}"')
     result = tk.get_action("package_search")(context, {
-        "fq": " ".join(fq), "rows": MAX_ENTRIES,
-        "facet.field": ["organization", "area"], "facet.limit": -1,
+        "q": q or "", "fq": " ".join(fq), "rows": MAX_ENTRIES,
+        "facet.field": ["organization", "area", "disclosure_level"], "facet.limit": -1,
     })
     lang = language.current()
     areas = codelists.get("areas")
     order = {item["value"]: index for index, item in enumerate(areas.values)}
+    entries = sorted(result["results"], key=lambda e: (
+        order.get(e.get("area", ""), len(order)), e.get("level1_item") or "",
+        e.get("level2_item") or "", e.get("item_code") or ""))
 
+    page_count = max(1, math.ceil(len(entries) / PAGE_SIZE))
+    page = min(max(page, 1), page_count)
+    shown = entries[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+    published = _published_datasets(context, shown)
+    channels = codelists.get("channels")
+    shown = [dict(entry, channel_labels=[channels.label_of(c, lang)
+                                         for c in codelists.values_of(entry.get("channels"))],
+                  published=_published_links(entry, published))
+             for entry in shown]
+    area_counts = {item["name"]: item["count"]
+                   for item in result["search_facets"].get("area", {}).get("items", [])}
+    facets = result["search_facets"]
+    return {
+        "tree": _grouped(shown, areas, lang, area_counts),
+        "count": result["count"], "truncated": result["count"] > MAX_ENTRIES,
+        "page_number": page, "page_size": PAGE_SIZE, "page_count": page_count,
+        "organizations": facets.get("organization", {}).get("items", []),
+        "areas": sorted(facets.get("area", {}).get("items", []),
+                        key=lambda item: order.get(item["name"], len(order))),
+        "levels": _in_codelist_order(facets.get("disclosure_level", {}).get("items", []),
+                                     "levels", lang),
+    }
+
+
+def _grouped(entries: list[dict], areas, lang: str, area_counts: dict[str, int]) -> list[dict]:
+    """The page's entries as the tree, in the order they were sorted."""
     grouped: dict[str, dict[str, dict[str, list]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(list)))
-    for entry in result["results"]:
-        entry = dict(entry, channel_labels=[
-            codelists.get("channels").label_of(c, lang) for c in codelists.values_of(entry.get("channels"))])
+    for entry in entries:
         grouped[entry.get("area", "")][entry.get("level1_item", "")][
             entry.get("level2_item", "")].append(entry)
+    return [{"value": area_value, "label": areas.label_of(area_value, lang),
+             "count": area_counts.get(area_value, 0),
+             "level1": [{"name": name, "level2": [{"name": name2, "entries": children}
+                                                  for name2, children in level2.items()]}
+                        for name, level2 in level1.items()]}
+            for area_value, level1 in grouped.items()]
 
-    tree = []
-    for area_value in sorted(grouped, key=lambda value: order.get(value, len(order))):
-        level1 = [
-            {"name": name, "level2": [
-                {"name": name2, "entries": sorted(entries, key=lambda e: e.get("item_code", ""))}
-                for name2, entries in sorted(children.items())]}
-            for name, children in sorted(grouped[area_value].items())]
-        tree.append({"value": area_value, "label": areas.label_of(area_value, lang),
-                     "count": sum(len(l2["entries"]) for l1 in level1 for l2 in l1["level2"]),
-                     "level1": level1})
-    return {
-        "tree": tree, "count": result["count"], "truncated": result["count"] > MAX_ENTRIES,
-        "organizations": result["search_facets"].get("organization", {}).get("items", []),
-        "areas": result["search_facets"].get("area", {}).get("items", []),
-    }
+
+def _published_datasets(context: dict[str, Any], entries: list[dict]) -> dict[str, dict]:
+    """The datasets the page's entries name, by name: one search, public only."""
+    names = sorted({link for entry in entries for link in codelists.values_of(entry.get("related_content"))
+                    if PACKAGE_NAME.match(link)})
+    if not names:
+        return {}
+    found = tk.get_action("package_search")(dict(context), {
+        "fq": "+name:(" + " OR ".join(f'"{name}"' for name in names) + ")",
+        "rows": len(names), "fl": "name,title,dataset_type",
+    })["results"]
+    return {package["name"]: package for package in found}
+
+
+def _published_links(entry: dict, published: dict[str, dict]) -> list[dict]:
+    links = []
+    for link in codelists.values_of(entry.get("related_content")):
+        if WEB_LINK.match(link):
+            links.append({"url": link, "title": link, "external": True})
+        elif link in published:
+            package = published[link]
+            links.append({"url": tk.h.url_for(f"{package['dataset_type']}.read", id=link),
+                          "title": package["title"], "external": False})
+    return links
+
+
+def _in_codelist_order(items: list[dict], codelist: str, lang: str) -> list[dict]:
+    values = codelists.get(codelist)
+    order = {item["value"]: index for index, item in enumerate(values.values)}
+    return [dict(item, display_name=values.label_of(item["name"], lang))
+            for item in sorted(items, key=lambda item: order.get(item["name"], len(order)))]
