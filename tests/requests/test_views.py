@@ -4,8 +4,10 @@ the form and its Chinese errors, the receipt, the lookup by number and
 from __future__ import annotations
 
 import datetime
+import html
 import io
 import re
+from urllib.parse import urlencode
 
 import pytest
 
@@ -13,7 +15,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
-from ckanext.nanjing import localtime, workdays
+from ckanext.nanjing import localtime, qrcodes, workdays
 from ckanext.nanjing.requests import privacy
 
 WRONG_CODE = "申请编号或查询码不正确"
@@ -160,6 +162,18 @@ def test_success_shows_the_number_and_the_code_once(app, bodies):
     assert not re.search(rf'href="[^"]*{re.escape(code)}', body)
     status = post_form(app, "/requests/lookup", {"number": number, "code": code})
     assert status.status_code == 200 and "办理中" in status.body
+
+
+def test_the_receipt_qr_code_opens_the_lookup_with_the_number_filled_in(app, bodies):
+    body = post_form(app, "/requests/new", application("nanjing-fgw")).body
+    number = html.unescape(re.search(r'class="nanjing-receipt-number">([^<]+)<', body).group(1))
+    code = re.search(r'class="nanjing-receipt-code"><code>([^<]+)<', body).group(1)
+    lookup = tk.config["ckan.site_url"] + "/requests/lookup?" + urlencode({"number": number})
+    images = re.findall(r'<img src="(data:image/svg\+xml[^"]+)"', body)
+    assert [html.unescape(src) for src in images] == [qrcodes.svg_data_uri(lookup)]
+    assert code not in lookup  # the 查询码 is typed, never scanned
+    form = app.get(lookup.replace(tk.config["ckan.site_url"], "")).body
+    assert f'value="{html.escape(number)}"' in form
 
 
 def test_lookup_with_the_right_code_shows_the_status(app, call, bodies):

@@ -5,7 +5,7 @@ from typing import Any
 import flask
 import ckan.plugins.toolkit as tk
 
-from . import codelists, language, roles
+from . import codelists, language, qrcodes, roles
 from .access import api as access
 from .catalog import policies
 from .website import accessibility, avatars, identity, sections
@@ -18,6 +18,7 @@ __all__ = [
     "nanjing_export_formats", "nanjing_home", "nanjing_table_schema_yaml",
     "nanjing_table_schema_example", "nanjing_page_needs_csrf", "nanjing_data_refusal",
     "nanjing_site_identity", "nanjing_main_sections", "user_image", "nanjing_pager",
+    "nanjing_qr_code",
 ]
 
 # What each catalog type is called on pages (English msgids, translated).
@@ -215,6 +216,11 @@ def nanjing_site_identity() -> identity.SiteIdentity:
 def nanjing_pager(page, **kwargs):
     """CKAN's pager with named previous/next links: website/accessibility.py."""
     return accessibility.pager(page, **kwargs)
+
+
+def nanjing_qr_code(text: str) -> str:
+    """A QR code of ``text`` as a data: URI for an <img> (qrcodes.py)."""
+    return qrcodes.svg_data_uri(text)
 
 
 def nanjing_main_sections() -> list[sections.Section]:

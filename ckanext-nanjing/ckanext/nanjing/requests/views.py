@@ -172,7 +172,9 @@ def _status_page(credentials: dict, message: str = "", form: str = "",
 
 def lookup():
     if tk.request.method != "POST":
-        return _lookup_form({}, "", 200)
+        # The receipt's QR code opens this page with the number filled in;
+        # the 查询码 is never put in a link.
+        return _lookup_form({"number": tk.request.args.get("number", "").strip()[:100]}, "", 200)
     credentials = _credentials()
     if not credentials["number"] or not credentials["code"]:
         return _lookup_form(credentials, "请填写申请编号和查询码", 400)
