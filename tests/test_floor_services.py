@@ -45,6 +45,25 @@ def test_pdf_and_docx_carry_the_same_words():
         assert words in flat(pdf) and words in flat(docx), words
 
 
+def test_docx_merges_cells_as_the_html_does():
+    html = """<table>
+    <tr><th colspan="2" rowspan="2">说明</th><th colspan="2">法人或其他组织</th></tr>
+    <tr><th>商业企业</th><th>科研机构</th></tr>
+    <tr><td rowspan="2">三、办理结果</td><td>（一）予以公开</td><td>1</td><td>2</td></tr>
+    <tr><td>（二）部分公开</td><td>3</td><td>4</td></tr>
+    <tr><td colspan="99999" rowspan="x">过宽的合并</td></tr></table>"""
+    import docx
+    table = docx.Document(io.BytesIO(printing.to_docx(printing.Document(
+        kind="sample", title="表", html=html, text="")))).tables[0]
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert rows[0][:4] == ["说明", "说明", "法人或其他组织", "法人或其他组织"]
+    assert rows[1][:4] == ["说明", "说明", "商业企业", "科研机构"]
+    assert rows[2][:4] == ["三、办理结果", "（一）予以公开", "1", "2"]
+    assert rows[3][:4] == ["三、办理结果", "（二）部分公开", "3", "4"]
+    assert len(rows[4]) == printing.MAX_SPAN  # a hostile span is cut, not obeyed
+    assert len(table._tbl.tr_lst[0].tc_lst) == 2  # two merged cells in the first row
+
+
 @pytest.mark.parametrize("content, expected", [
     (b"%PDF-1.7\n", "PDF 文档"),
     (b"\x89PNG\r\n\x1a\n" + b"\x00" * 16, "PNG 图片"),

@@ -67,12 +67,27 @@ def test_the_reviewer_downloads_the_report_as_pdf_and_docx(app, people, answered
     assert "attachment" in word.headers["Content-Disposition"]
     words = docx_text(word.data)
     assert "四、结转下年度继续办理" in words and "本年新收" in words
-    # Table 三's first figures row: 一、本年新收 — two natural persons, total 2.
+    # Table 三 as the official template lays it out: three heading rows, the
+    # row labels over three merged columns; 一、本年新收 — two natural
+    # persons, total 2.
     import docx, io  # noqa: E401
-    table3 = docx.Document(io.BytesIO(word.data)).tables[2]
-    new_row = [cell.text for cell in table3.rows[2].cells]
-    assert new_row[0] == "一、本年新收政府信息公开申请数量"
-    assert new_row[1] == "2" and new_row[-1] == "2"
+    tables = docx.Document(io.BytesIO(word.data)).tables
+    table3 = [[cell.text for cell in row.cells] for row in tables[2].rows]
+    assert table3[0][3:] == ["申请人情况"] * 7 and table3[1][4:9] == ["法人或其他组织"] * 5
+    assert table3[1][3] == table3[2][3] == "自然人"  # merged down
+    assert table3[3][:3] == ["一、本年新收政府信息公开申请数量"] * 3
+    assert table3[3][3] == "2" and table3[3][-1] == "2"
+    results = [row for row in table3 if row[0] == "三、本年度办理结果"]
+    assert len(results) == 1 + 1 + 8 + 3 + 5 + 3 + 1  # (一) (二) (三)×8 (四)×3 (五)×5 (六)×3 (七)
+    assert sum(row[1] == "（三）不予公开" for row in results) == 8
+    assert results[2][1:3] == ["（三）不予公开", "1．属于国家秘密"]
+    # Table 四: 行政复议 once over five columns, 行政诉讼 once over ten.
+    table4 = [[cell.text for cell in row.cells] for row in tables[3].rows]
+    assert table4[0] == ["行政复议"] * 5 + ["行政诉讼"] * 10
+    assert table4[1][5:] == ["未经复议直接起诉"] * 5 + ["复议后起诉"] * 5
+    assert table4[2][:5] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    assert len(tables[3]._tbl.tr_lst[0].tc_lst) == 2  # two merged cells, not fifteen
+    assert "本年度发出收费通知 0 件" in words
 
 
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')

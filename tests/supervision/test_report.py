@@ -105,7 +105,8 @@ def test_a_bodys_report_counts_its_requests(api, records):
     assert table4["litigation_direct"]["pending"] == 1
     assert table4["litigation_after"]["total"] == 0
     # 50 pages: pages 31–50 at 10 元.
-    assert report["fees"] == {"yuan": 200, "wan_yuan": "0.0200", "payments": 1}
+    assert report["fees"] == {"yuan": 200, "wan_yuan": "0.0200", "payments": 1,
+                              "notices": 1, "notices_yuan": 200, "notices_wan_yuan": "0.0200"}
     labels = [row["label"] for row in report["table3"]["rows"]]
     assert labels[0] == "一、本年新收政府信息公开申请数量"
     assert "1．属于国家秘密" in labels and labels[-1] == "四、结转下年度继续办理"

@@ -162,7 +162,7 @@ def test_publishing_the_finished_report(app, api, call, people):
     assert decisions[1] == ["行政许可", "本年处理决定数量", "12"]
     assert decisions[4] == ["行政事业性收费", "本年收费金额（单位：万元）", "1.2345"]
     table3 = [[cell.text for cell in row.cells] for row in word.tables[2].rows]
-    assert table3[2][0] == "一、本年新收政府信息公开申请数量" and table3[2][-1] == "1"
+    assert table3[3][0] == "一、本年新收政府信息公开申请数量" and table3[3][-1] == "1"
     # A report is not a policy: no interpretation is asked of it.
     page = app.get(f"/policy_document/{package['name']}",
                    headers={"Authorization": people.steward["token"]}).body

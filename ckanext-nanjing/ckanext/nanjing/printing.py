@@ -11,7 +11,7 @@ import html.parser
 import io
 import re
 
-__all__ = ["Document", "plain_text", "to_pdf", "to_docx"]
+__all__ = ["Document", "plain_text", "to_pdf", "to_docx", "MAX_SPAN"]
 
 
 @dataclasses.dataclass
@@ -29,12 +29,25 @@ _RIGHT = {"signature", "date", "right", "sign"}
 _FLUSH = {"addressee", "noindent", "note-flush"} | _CENTER | _RIGHT
 
 
+# A table cell spans at most this many rows or columns (a hostile template
+# value must not make a DOCX of millions of cells).
+MAX_SPAN = 50
+
+
+@dataclasses.dataclass
+class _Cell:
+    text: str
+    colspan: int = 1
+    rowspan: int = 1
+    header: bool = False
+
+
 @dataclasses.dataclass
 class _Block:
     tag: str
     classes: set[str]
     runs: list[list] = dataclasses.field(default_factory=list)  # [text, bold]
-    rows: list[list[str]] = dataclasses.field(default_factory=list)
+    rows: list[list[_Cell]] = dataclasses.field(default_factory=list)
     number: int = 0
 
     @property
@@ -51,6 +64,7 @@ class _Parser(html.parser.HTMLParser):
         self.block: _Block | None = None
         self.table: _Block | None = None
         self.cell: list[str] | None = None
+        self.cell_shape: dict = {}
         self.lists: list[list] = []  # [tag, count]
         self.bold = 0
         self.skip = 0
@@ -68,6 +82,8 @@ class _Parser(html.parser.HTMLParser):
             self.table.rows.append([])
         elif tag in ("td", "th") and self.table is not None:
             self.cell = []
+            self.cell_shape = {"colspan": _span(attrs, "colspan"), "rowspan": _span(attrs, "rowspan"),
+                               "header": tag == "th"}
         elif tag in self.BLOCKS and self.table is None:
             self._close()
             self.block = _Block(tag, classes)
@@ -88,7 +104,8 @@ class _Parser(html.parser.HTMLParser):
             self.lists.pop()
         elif tag in ("td", "th") and self.table is not None and self.cell is not None:
             if self.table.rows:
-                self.table.rows[-1].append(" ".join("".join(self.cell).split()))
+                self.table.rows[-1].append(_Cell(" ".join("".join(self.cell).split()),
+                                                 **self.cell_shape))
             self.cell = None
         elif tag == "table" and self.table is not None:
             self.table.rows = [row for row in self.table.rows if row]
@@ -128,6 +145,29 @@ class _Parser(html.parser.HTMLParser):
         self._close()
 
 
+def _span(attrs: list, name: str) -> int:
+    value = dict(attrs).get(name) or "1"
+    return min(max(int(value), 1), MAX_SPAN) if value.isdigit() else 1
+
+
+def _grid(rows: list[list[_Cell]]) -> tuple[int, list[tuple[int, int, int, _Cell]]]:
+    """Where each cell sits in the table's grid, as HTML lays it out: a cell
+    takes the next column that no cell spanning from a row above holds.
+    Answers the number of columns and (row, column, rows spanned, cell)."""
+    taken: set[tuple[int, int]] = set()
+    placed = []
+    for r, row in enumerate(rows):
+        c = 0
+        for cell in row:
+            while (r, c) in taken:
+                c += 1
+            spanned = min(cell.rowspan, len(rows) - r)
+            taken.update((r + dr, c + dc) for dr in range(spanned) for dc in range(cell.colspan))
+            placed.append((r, c, spanned, cell))
+            c += cell.colspan
+    return (max(c for _, c in taken) + 1 if taken else 0), placed
+
+
 def _blocks(body: str) -> list[_Block]:
     parser = _Parser()
     parser.feed(_NOT_XML.sub("", body))
@@ -139,7 +179,7 @@ def _text(blocks: list[_Block]) -> str:
     lines = []
     for block in blocks:
         if block.tag == "table":
-            lines.extend("：".join(cell for cell in row if cell) for row in block.rows)
+            lines.extend("：".join(cell.text for cell in row if cell.text) for row in block.rows)
         elif block.tag == "li":
             lines.append((f"{block.number}. " if block.number else "· ") + block.text)
         else:
@@ -199,7 +239,7 @@ def to_docx(letter: Document) -> bytes:
     """The document as a Word document: its headings, paragraphs, lists and
     tables, in the same order and alignment as the PDF."""
     import docx
-    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm, Pt
 
@@ -219,21 +259,23 @@ def to_docx(letter: Document) -> bytes:
 
     for block in _blocks(letter.html):
         if block.tag == "table":
-            columns = max(len(row) for row in block.rows) if block.rows else 0
+            columns, placed = _grid(block.rows)
             if not columns:
                 continue
-            table = document.add_table(rows=0, cols=columns)
+            table = document.add_table(rows=len(block.rows), cols=columns)
             table.style = "Table Grid"
             table.alignment = WD_TABLE_ALIGNMENT.CENTER
-            for row in block.rows:
-                cells = table.add_row().cells
-                for index, text in enumerate(row):
-                    cells[index].text = text
-                    for paragraph in cells[index].paragraphs:
-                        paragraph.paragraph_format.first_line_indent = Pt(0)
-                        for run in paragraph.runs:
-                            run.font.size = Pt(BODY_PT - 2)
-                            run.bold = index == 0 and columns > 1
+            for r, c, spanned, cell in placed:
+                target = table.cell(r, c)
+                if spanned > 1 or cell.colspan > 1:  # merged as the HTML merges it
+                    target = target.merge(table.cell(r + spanned - 1, min(c + cell.colspan, columns) - 1))
+                    target.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
+                target.text = cell.text
+                for paragraph in target.paragraphs:
+                    paragraph.paragraph_format.first_line_indent = Pt(0)
+                    for run in paragraph.runs:
+                        run.font.size = Pt(BODY_PT - 2)
+                        run.bold = cell.header or (c == 0 and columns > 1)
             document.add_paragraph()
             continue
         paragraph = document.add_paragraph()

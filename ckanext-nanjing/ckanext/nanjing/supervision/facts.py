@@ -10,7 +10,8 @@ import ckan.model as model
 from ..requests.api import Request, RequestAppeal, RequestEvent
 from .tables import WITHDRAWN_ROW, AppealFacts, DocumentFacts, RequestFacts
 
-__all__ = ["request_facts", "appeal_facts", "fees_collected", "document_facts", "day_of"]
+__all__ = ["request_facts", "appeal_facts", "fees_collected", "fee_notices", "document_facts",
+           "day_of"]
 
 
 def _scoped(query, organization_ids: Iterable[str] | None):
@@ -69,6 +70,15 @@ def fees_collected(organization_ids: Iterable[str] | None, year: int) -> tuple[i
             total += charged.pop(event.request_id, 0)
             count += 1
     return total, count
+
+
+def fee_notices(organization_ids: Iterable[str] | None, year: int) -> tuple[int, int]:
+    """(元, number) of the 收费通知 sent in `year`: each `charge_fee` step."""
+    query = _scoped(model.Session.query(RequestEvent).join(
+        Request, Request.id == RequestEvent.request_id), organization_ids)
+    events = query.filter(RequestEvent.transition == "charge_fee", RequestEvent.day.between(
+        datetime.date(year, 1, 1), datetime.date(year, 12, 31))).all()
+    return sum(int(event.data.get("amount") or 0) for event in events), len(events)
 
 
 def day_of(value) -> datetime.date | None:

@@ -18,12 +18,54 @@ def wan_yuan(yuan: int) -> str:
     return f"{Decimal(yuan) / Decimal(10000):.4f}"
 
 
+# Table 三's row labels take three columns, as in the official template:
+# 三、本年度办理结果 spans its results, （三）不予公开 its numbered reasons.
+LABEL_COLUMNS = 3
+
+
+def _groups(items: list[dict], width: int = 1) -> list[dict]:
+    """Consecutive items of one group under one merged heading; an item
+    without a group is its own heading."""
+    groups: list[dict] = []
+    for item in items:
+        if item["group"] and groups and groups[-1]["label"] == item["group"]:
+            groups[-1]["span"] += width
+        else:
+            groups.append({"label": item["group"] or item["label"], "span": width,
+                           "single": not item["group"]})
+    return groups
+
+
+def _table3_layout(table: dict[str, dict[str, int]]) -> list[dict]:
+    """The rows that carry figures, each with its label cells (text, colspan,
+    rowspan): a heading row's label is merged down over the rows it heads."""
+    rows = tables.TABLE3_ROWS
+    layout, pending = [], []
+    for index, (key, label, level) in enumerate(rows):
+        if key in tables.HEADINGS:
+            under = 0
+            for below, _label, below_level in rows[index + 1:]:
+                if below_level <= level:
+                    break
+                under += below not in tables.HEADINGS
+            pending.append({"text": label, "colspan": 1, "rowspan": under})
+            continue
+        cells = pending + [{"text": label, "colspan": LABEL_COLUMNS - level, "rowspan": 1}]
+        pending = []
+        layout.append({"key": key, "labels": cells, "cells": table[key]})
+    return layout
+
+
 def _table3_dict(table: dict[str, dict[str, int]]) -> dict[str, Any]:
+    columns = [{"key": key, "label": label, "group": group}
+               for key, label, group in tables.COLUMNS]
     return {
-        "columns": [{"key": key, "label": label, "group": group}
-                    for key, label, group in tables.COLUMNS],
+        "columns": columns,
+        "groups": _groups(columns),
+        "label_columns": LABEL_COLUMNS,
         "rows": [{"key": key, "label": label, "level": level, "cells": table.get(key)}
                  for key, label, level in tables.TABLE3_ROWS],
+        "layout": _table3_layout(table),
     }
 
 
@@ -45,9 +87,11 @@ def _table2_dict(documents: dict[str, dict[str, int]],
 
 
 def _table4_dict(table: dict[str, dict[str, int]]) -> dict[str, Any]:
+    kinds = [{"key": key, "label": label, "group": group}
+             for key, label, group in tables.TABLE4_KINDS]
     return {
-        "kinds": [{"key": key, "label": label, "group": group}
-                  for key, label, group in tables.TABLE4_KINDS],
+        "kinds": kinds,
+        "groups": _groups(kinds, width=len(tables.TABLE4_OUTCOMES)),
         "outcomes": [{"key": key, "label": label} for key, label in tables.TABLE4_OUTCOMES],
         "cells": table,
     }
@@ -91,6 +135,7 @@ def build(organization_ids: Iterable[str] | None, year: int, *,
     table4 = tables.table4(facts.appeal_facts(ids, year), year)
     table2, document_problems = tables.table2_documents(facts.document_facts(ids), year)
     yuan, payments = facts.fees_collected(ids, year)
+    notices_yuan, notices = facts.fee_notices(ids, year)
     checks = [
         _check("balance", "一 + 二 = 三 + 四（每一列）", tables.balance_problems(table3)),
         _check("results_total", "（七）总计 = 各项办理结果之和", _sum_problems(table3)),
@@ -103,7 +148,11 @@ def build(organization_ids: Iterable[str] | None, year: int, *,
         "table2": _table2_dict(table2, entries.figures_of(ids, year)),
         "table3": _table3_dict(table3),
         "table4": _table4_dict(table4),
-        "fees": {"yuan": yuan, "wan_yuan": wan_yuan(yuan), "payments": payments},
+        # Section 六 as the template asks: notices sent and their total, and
+        # what was actually collected.
+        "fees": {"yuan": yuan, "wan_yuan": wan_yuan(yuan), "payments": payments,
+                 "notices": notices, "notices_yuan": notices_yuan,
+                 "notices_wan_yuan": wan_yuan(notices_yuan)},
         "checks": checks,
         "checks_passed": all(check["passed"] for check in checks),
     }
