@@ -125,6 +125,22 @@ def _error_beside(body: str, field: str) -> str:
     return error.group(1)
 
 
+def test_form_groups_the_bodies_by_level_with_each_government_first(app, bodies):
+    # A district body known by the division code in its credit code, one by
+    # the district in its name; the district government before its bureaus.
+    factories.Organization(name="jianye-czj", title="南京市建邺区财政局",
+                           extras=[{"key": "credit_code", "value": "11320105014300418Q"}])
+    factories.Organization(name="jianye-gov", title="南京市建邺区人民政府",
+                           extras=[{"key": "credit_code", "value": "11320105014300127M"}])
+    factories.Organization(name="gulou-sfj", title="南京市鼓楼区司法局")
+    form = app.get("/requests/new").body
+    groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', form, re.S)
+    listed = [(label, re.findall(r'<option value="([^"]+)"', options)) for label, options in groups]
+    assert listed == [("市级机关", ["nanjing-fgw", "nanjing-jtj"]),
+                      ("建邺区", ["jianye-gov", "jianye-czj"]),
+                      ("鼓楼区", ["gulou-sfj"])]
+
+
 def test_form_errors_are_chinese_beside_their_fields_and_values_are_kept(app, bodies):
     empty = post_form(app, "/requests/new", application("nanjing-fgw", description="",
                                                          name="李<四>"))

@@ -12,7 +12,7 @@ import ckan.plugins.toolkit as tk
 
 from .. import codelists, documents, localtime
 from ..privatepages import private_page
-from . import forms, states
+from . import bodies, forms, states
 from .dicts import APPLICANT_LETTERS
 
 __all__ = ["nanjing_requests"]
@@ -51,7 +51,8 @@ def _organizations() -> list[dict]:
     found, offset = [], 0
     while True:
         page = tk.get_action("organization_list")(
-            {}, {"all_fields": True, "limit": 25, "offset": offset, "sort": "title asc"})
+            {}, {"all_fields": True, "include_extras": True, "limit": 25, "offset": offset,
+                 "sort": "title asc"})
         found.extend(page)
         if len(page) < 25:
             return found
@@ -94,7 +95,8 @@ def _result_groups() -> list[tuple[str, str]]:
 
 
 def _new_form(values: dict, errors: dict, status: int = 200):
-    extra = {"values": values, "errors": errors, "organizations": _organizations(),
+    extra = {"values": values, "errors": errors,
+             "organization_groups": bodies.grouped(_organizations()),
              "applicant_types": forms.APPLICANT_TYPES, "categories": forms.CATEGORIES,
              "id_types": forms.ID_TYPES, "provisions": forms.PROVISIONS,
              "deliveries": forms.DELIVERIES}
