@@ -25,9 +25,10 @@ FEATURES = frozenset(["catalog", "publishing", "requests", "supervision",
                       "access", "interaction", "feeds", "website"])
 PUBLIC_ENTRY = "api"
 # Used by two features or more, knowing none of them.
-FLOOR = frozenset(["actionkit", "codelists", "documents", "files", "formfields", "identifiers", "language",
-                   "localtime", "mail",
-                   "personal_data", "printing", "privatepages", "ratelimit", "roles", "sealing",
+FLOOR = frozenset(["actionkit", "codelists", "collation", "directory", "documents", "files",
+                   "formfields", "identifiers", "language", "localtime", "mail",
+                   "personal_data", "printing", "privatepages", "qrcodes", "ratelimit", "roles",
+                   "sealing",
                    "sniffing",
                    "spreadsheets", "workdays"])
 

@@ -1,13 +1,13 @@
 """The bodies a request can go to, as the form lists them: grouped by level
 (市级机关, then each district in GB/T 2260 order) and, within a group, the
-government itself first, then the others by name. A body's district comes
+government itself first, then the others by name in pinyin order. A body's district comes
 from the division code inside its 统一社会信用代码 (characters 3-8), or,
 without one, from the district named in its title."""
 from __future__ import annotations
 
 from typing import Any
 
-from .. import identifiers
+from .. import collation, identifiers
 
 __all__ = ["grouped", "CITY_LEVEL"]
 
@@ -35,10 +35,10 @@ def district_of(organization: dict[str, Any]) -> str | None:
     return None
 
 
-def _order(organization: dict[str, Any]) -> tuple[int, str]:
+def _order(organization: dict[str, Any]) -> tuple:
     title = organization.get("title") or organization.get("name") or ""
     government = title.endswith(("人民政府", "人民政府办公厅", "人民政府办公室"))
-    return (0 if government else 1, title)
+    return (0 if government else 1, collation.pinyin_key(title))
 
 
 def grouped(organizations: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:

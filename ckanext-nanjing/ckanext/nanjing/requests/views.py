@@ -10,7 +10,7 @@ from flask import Blueprint, make_response
 
 import ckan.plugins.toolkit as tk
 
-from .. import codelists, documents, localtime
+from .. import codelists, directory, documents, localtime
 from ..privatepages import private_page
 from . import bodies, forms, states
 from .dicts import APPLICANT_LETTERS
@@ -47,16 +47,8 @@ def _render(template: str, extra: dict, status: int = 200, private: bool = False
 
 
 def _organizations() -> list[dict]:
-    """Every organization (organization_list gives at most 25 with all_fields)."""
-    found, offset = [], 0
-    while True:
-        page = tk.get_action("organization_list")(
-            {}, {"all_fields": True, "include_extras": True, "limit": 25, "offset": offset,
-                 "sort": "title asc"})
-        found.extend(page)
-        if len(page) < 25:
-            return found
-        offset += 25
+    """Every organization, in pinyin order, with its extras (credit code)."""
+    return directory.all_organizations(include_extras=True)
 
 
 def _results() -> list[dict]:

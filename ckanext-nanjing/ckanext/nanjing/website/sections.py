@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 
-from .. import codelists
+from .. import codelists, directory
 
 __all__ = ["Section", "main_sections", "site_map"]
 
@@ -33,10 +33,8 @@ def _pages(*pages: tuple[str, str, dict]) -> Callable[[dict], list[dict[str, Any
 
 
 def _departments(context: dict) -> list[dict[str, Any]]:
-    organizations = tk.get_action("organization_list")(
-        dict(context), {"all_fields": True, "sort": "title asc", "limit": 1000})
     return [_link(org["display_name"], "organization.read", id=org["name"])
-            for org in organizations]
+            for org in directory.all_organizations(context)]
 
 
 def _nothing(context: dict) -> list[dict[str, Any]]:
