@@ -104,3 +104,17 @@ def test_a_picture_linked_from_another_site_shows_the_local_placeholder(app):
     assert "dummyimage.com" not in body and "/base/images/placeholder-user.png" in body
     body = app.get(f"/user/{own['name']}", headers={"Authorization": own["token"]}).body
     assert "/uploads/user/zhang.png" in body
+
+
+def test_the_site_map_lists_every_department_in_pinyin_order(app):
+    # More than organization_list gives with all fields at once (25).
+    for number in range(26):
+        factories.Organization(name=f"district-office-{number:02d}", title=f"街道办事处{number:02d}")
+    factories.Organization(name="nanjing-jtj", title="南京市交通运输局")
+    factories.Organization(name="nanjing-fgw", title="南京市发展和改革委员会")
+    site_map = app.get("/sitemap").body
+    for number in range(26):
+        assert f"/organization/district-office-{number:02d}" in site_map
+    # 发 fa before 交 jiao, though 交 comes first by code point.
+    assert site_map.index("南京市发展和改革委员会") < site_map.index("南京市交通运输局")
+    assert site_map.index("街道办事处25") < site_map.index("南京市发展和改革委员会")  # jie < nan
