@@ -194,6 +194,22 @@ def test_downloads_open_in_excel_and_neutralise_formulas(call, upload, steward, 
     assert formula_cell.data_type == "s" and formula_cell.value.startswith("=HYPERLINK")
 
 
+def test_a_download_keeps_the_resources_chinese_name(call, upload, steward, org, app):
+    from urllib.parse import quote
+
+    from ckanext.nanjing import downloads
+
+    dataset, resource = _valid_resource(call, upload, steward, org)
+    got = app.get(f"/dataset/{dataset['name']}/resource/{resource['id']}/download/air.csv")
+    assert got.headers["Content-Disposition"] == (
+        f"attachment; filename=\"air.csv\"; filename*=UTF-8''{quote('每日监测.csv')}")
+    # Names a file system would refuse, or none at all.
+    assert downloads.download_name('2026年/预算:"草案"', "2026-.csv") == "2026年 预算 草案.csv"
+    assert downloads.download_name("表.CSV", "x.csv") == "表.CSV"
+    assert downloads.download_name("", "2026-.csv") == "2026-.csv"
+    assert len(downloads.download_name("长" * 500, "a.xlsx")) == downloads.MAX_NAME + len(".xlsx")
+
+
 def test_publish_when_valid_waits_for_the_worker(call, upload, steward, org, run_jobs):
     from ckan.plugins import toolkit as tk
 
