@@ -173,3 +173,12 @@ def test_reviewer_decides_on_the_entry_page(app):
 def test_bad_catalog_filters_get_a_chinese_400(app, catalog, query, message):
     resp = app.get("/gkml", query_string=query, status=400)
     assert message in resp.body
+
+
+def test_licences_are_named_in_chinese(app, catalog):
+    factories.Dataset(name="licensed", title="公交线路", license_id="cc-by",
+                      owner_org=catalog["czj"]["id"])
+    page = app.get("/dataset/licensed").body
+    assert "知识共享署名许可协议（CC BY）" in page and "Creative Commons Attribution" not in page
+    english = app.get("/en/dataset/licensed").body
+    assert "Creative Commons Attribution" in english
