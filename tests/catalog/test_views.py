@@ -182,3 +182,12 @@ def test_licences_are_named_in_chinese(app, catalog):
     assert "知识共享署名许可协议（CC BY）" in page and "Creative Commons Attribution" not in page
     english = app.get("/en/dataset/licensed").body
     assert "Creative Commons Attribution" in english
+
+
+def test_an_entry_page_hides_empty_fields_and_shows_its_dates(app, catalog):
+    page = app.get("/gkml_item/env-eia").body
+    table = page[page.index("additional-info"):]
+    assert "发布日期" in table and "更新时间" in table
+    assert "事项编码" in table and "GK-05-001" in table
+    assert "信息形成或变更日期" not in table and "公开内容链接" not in table  # left empty
+    assert "关注者" not in page
