@@ -203,6 +203,11 @@ def test_a_download_keeps_the_resources_chinese_name(call, upload, steward, org,
     got = app.get(f"/dataset/{dataset['name']}/resource/{resource['id']}/download/air.csv")
     assert got.headers["Content-Disposition"] == (
         f"attachment; filename=\"air.csv\"; filename*=UTF-8''{quote('每日监测.csv')}")
+    # The dataset's page offers the table in every format the platform makes.
+    page = app.get(f"/{dataset['type']}/{dataset['name']}").body
+    for fmt in ("csv", "xlsx", "json"):
+        assert f'href="/resource/{resource["id"]}/export.{fmt}"' in page
+    assert "下载 CSV 格式" in page
     # Names a file system would refuse, or none at all.
     assert downloads.download_name('2026年/预算:"草案"', "2026-.csv") == "2026年 预算 草案.csv"
     assert downloads.download_name("表.CSV", "x.csv") == "表.CSV"
