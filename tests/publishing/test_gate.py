@@ -208,6 +208,15 @@ def test_a_download_keeps_the_resources_chinese_name(call, upload, steward, org,
     for fmt in ("csv", "xlsx", "json"):
         assert f'href="/resource/{resource["id"]}/export.{fmt}"' in page
     assert "下载 CSV 格式" in page
+    # The resource's page shows an API example that works as printed.
+    import html
+    import re
+    resource_page = app.get(f"/{dataset['type']}/{dataset['name']}/resource/{resource['id']}").body
+    assert "通过接口查询本表" in resource_page
+    assert f"/api/3/action/datastore_search?resource_id={resource['id']}&amp;limit=5" in resource_page
+    sql = html.unescape(re.search(r"sql='([^']+)'", resource_page).group(1))
+    assert sql == f'SELECT "监测点", COUNT(*) FROM "{resource["id"]}" GROUP BY 1'
+    assert len(call("datastore_search_sql", sql=sql)["result"]["records"]) == 3
     # Names a file system would refuse, or none at all.
     assert downloads.download_name('2026年/预算:"草案"', "2026-.csv") == "2026年 预算 草案.csv"
     assert downloads.download_name("表.CSV", "x.csv") == "表.CSV"
