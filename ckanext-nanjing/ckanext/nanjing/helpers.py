@@ -18,7 +18,7 @@ __all__ = [
     "nanjing_export_formats", "nanjing_home", "nanjing_table_schema_yaml",
     "nanjing_table_schema_example", "nanjing_page_needs_csrf", "nanjing_data_refusal",
     "nanjing_site_identity", "nanjing_main_sections", "user_image", "nanjing_pager",
-    "nanjing_qr_code",
+    "nanjing_qr_code", "nanjing_type_label",
 ]
 
 # What each catalog type is called on pages (English msgids, translated).
@@ -39,6 +39,14 @@ def humanize_entity_type(next_helper, entity_type: str, object_type: str, purpos
     if entity_type == "package" and object_type in TYPE_LABELS:
         return next_helper(entity_type, tk._(TYPE_LABELS[object_type]), purpose)
     return next_helper(entity_type, object_type, purpose)
+
+
+def nanjing_type_label(dataset_type: str | None) -> str:
+    """What a kind of record is called (None: every kind), as the site
+    search's tabs name them."""
+    if not dataset_type:
+        return tk._("All")
+    return tk._(TYPE_LABELS.get(dataset_type, dataset_type))
 
 
 def nanjing_lang() -> str:
