@@ -20,7 +20,7 @@ def bus_dataset(clean_db, clean_index):
 def test_search_in_chinese_and_open_the_dataset(live_server, page, bus_dataset):
     page.goto(f"{live_server}/dataset/")
     assert page.locator("html").get_attribute("lang") == "zh-Hans-CN"
-    page.fill("input[name=q]", "公共交通")
+    page.fill("input#field-giant-search", "公共交通")
     page.keyboard.press("Enter")
     page.wait_for_url("**/dataset/?q=*")
     result = page.locator(".dataset-list .dataset-heading a", has_text=BUS)
@@ -30,6 +30,13 @@ def test_search_in_chinese_and_open_the_dataset(live_server, page, bus_dataset):
     page.wait_for_url("**/dataset/nanjing-bus-routes")
     assert page.locator("h1").first.inner_text().strip() == BUS
     assert "南京市交通运输局" in page.content()
+
+    # The header's box searches the whole site, a tab per kind of record.
+    page.fill("#field-sitewide-search", "公共交通")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?q=*")
+    assert page.locator(".dataset-heading a", has_text=BUS).count() == 1
+    assert page.locator(".nanjing-search-tabs .nav-link.active").inner_text().startswith("全部")
 
 
 def test_home_page_speaks_chinese_and_english_is_one_click_away(live_server, page):

@@ -46,6 +46,8 @@ def nanjing_type_label(dataset_type: str | None) -> str:
     search's tabs name them."""
     if not dataset_type:
         return tk._("All")
+    if dataset_type == "dataset":
+        return tk._("Dataset")
     return tk._(TYPE_LABELS.get(dataset_type, dataset_type))
 
 

@@ -11,9 +11,10 @@ import ckan.plugins.toolkit as tk
 
 __all__ = ["TYPES", "PAGE_SIZE", "MAX_QUERY", "site_search"]
 
-# The portal's record types, in the order of the tabs.
+# The portal's record types, in the order of the tabs; "dataset" is CKAN's
+# own type (scheming's ckan_dataset), which API clients and DCAT harvests use.
 TYPES = ("open_dataset", "gkml_item", "policy_document", "policy_interpretation",
-         "service_item", "power_item")
+         "service_item", "power_item", "dataset")
 PAGE_SIZE = 20
 MAX_QUERY = 200
 # Solr is asked for at most this many pages deep (start = 100 × 20).
