@@ -182,6 +182,9 @@ def test_licences_are_named_in_chinese(app, catalog):
     assert "知识共享署名许可协议（CC BY）" in page and "Creative Commons Attribution" not in page
     english = app.get("/en/dataset/licensed").body
     assert "Creative Commons Attribution" in english
+    # The API keeps CKAN's title, in whatever language the record was indexed.
+    shown = app.get("/api/3/action/package_show", query_string={"id": "licensed"}).json
+    assert shown["result"]["license_title"] == "Creative Commons Attribution"
 
 
 def test_an_entry_page_hides_empty_fields_and_shows_its_dates(app, catalog):

@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 from . import codelists, language, qrcodes, roles
 from .access import api as access
 from .catalog import policies
-from .website import accessibility, avatars, identity, sections
+from .website import accessibility, avatars, identity, licences, sections
 
 __all__ = [
     "nanjing_codelist_choices", "nanjing_codelist_label", "nanjing_lang",
@@ -18,7 +18,7 @@ __all__ = [
     "nanjing_export_formats", "nanjing_home", "nanjing_table_schema_yaml",
     "nanjing_table_schema_example", "nanjing_page_needs_csrf", "nanjing_data_refusal",
     "nanjing_site_identity", "nanjing_main_sections", "user_image", "nanjing_pager",
-    "nanjing_qr_code", "nanjing_type_label",
+    "nanjing_qr_code", "nanjing_type_label", "nanjing_licence_title",
 ]
 
 # What each catalog type is called on pages (English msgids, translated).
@@ -49,6 +49,12 @@ def nanjing_type_label(dataset_type: str | None) -> str:
     if dataset_type == "dataset":
         return tk._("Dataset")
     return tk._(TYPE_LABELS.get(dataset_type, dataset_type))
+
+
+def nanjing_licence_title(package: dict[str, Any]) -> str:
+    """The package's licence as a page names it (website/licences.py)."""
+    return licences.shown_title(package.get("license_id"), package.get("license_title"),
+                                language.current())
 
 
 def nanjing_lang() -> str:
