@@ -99,7 +99,7 @@ def test_disclosure_catalog_on_a_phone(live_server, page, demo_part):
     assert card.evaluate("(row) => getComputedStyle(row).display") == "block"
     code = card.locator("td").first
     assert code.evaluate("(cell) => getComputedStyle(cell, '::before').content") == '"事项编码："'
-    page.get_by_label("搜索政务公开目录").fill("部门预决算")
+    page.get_by_role("searchbox", name="搜索政务公开目录").fill("部门预决算")
     page.get_by_role("button", name="搜索", exact=True).click()
     page.wait_for_url("**/gkml?q=*")
     assert page.locator(".nanjing-gkml-title").all_inner_texts()[:1] == ["建邺区部门预决算"]
