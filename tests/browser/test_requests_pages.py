@@ -143,17 +143,45 @@ def test_a_mistake_in_the_form_is_explained_and_nothing_typed_is_lost(
     page.fill("#description", "2025年玄武区老旧小区改造项目的资金使用情况。")
     page.check("#undertaking")
     page.click(".nanjing-submit")
+    # By email (the form's default) needs an address: said before sending.
+    assert page.inner_text("#live-error-email") == "请填写电子邮箱"
+    assert page.url.endswith("/requests/new") and page.evaluate("document.activeElement.id") == "email"
+    page.fill("#email", "wang@example.com")
+    page.click(".nanjing-submit")
 
+    # The ID number's check character is the server's to judge.
     page.wait_for_selector("#error-id_number")
     fits_the_screen(page)
     assert page.locator("#error-id_number").is_visible()
     assert "申请未提交" in page.content()
     assert page.input_value("#name") == "王小明"
     assert page.input_value("#description") == "2025年玄武区老旧小区改造项目的资金使用情况。"
-    assert page.is_checked("#undertaking")
-    # By email (the form's default) needs an address: said at the same time.
-    assert "电子邮箱" in page.inner_text("#error-email")
+    assert page.is_checked("#undertaking") and page.input_value("#email") == "wang@example.com"
     page.fill("#id_number", id_card())
-    page.fill("#email", "wang@example.com")
     page.click(".nanjing-submit")
     page.wait_for_selector(".nanjing-receipt")
+
+
+def test_the_form_says_what_is_missing_before_it_is_sent(live_server, phone, handling_body):
+    page = phone
+    page.goto(f"{live_server}/requests/new")
+    email, address = page.locator("label[for=email]"), page.locator("label[for=address]")
+    # The default choices (电子邮件) need an e-mail address, and the form says so.
+    assert "*" in email.inner_text() and page.locator("#email").evaluate("field => field.required")
+    page.check("#provision-paper")
+    page.check("#delivery-pickup")
+    assert "*" not in email.inner_text() and "*" not in address.inner_text()
+    page.check("#delivery-post")
+    assert "*" in address.inner_text()
+
+    page.fill("#email", "wang-at-example")
+    page.locator("#email").blur()
+    assert "电子邮箱格式不正确" in page.inner_text("#live-error-email")
+    page.click(".nanjing-submit")
+    assert page.url.endswith("/requests/new")  # not sent
+    assert page.evaluate("document.activeElement.id") == "name"  # the first field to fix
+    assert page.inner_text("#live-error-name").startswith("请填写")
+    assert page.inner_text("#live-error-address") == "请填写通信地址"
+    page.fill("#email", "wang@example.com")
+    page.locator("#email").blur()
+    assert page.locator("#live-error-email").is_hidden()
