@@ -27,7 +27,7 @@ PUBLIC_ENTRY = "api"
 # Used by two features or more, knowing none of them.
 FLOOR = frozenset(["actionkit", "codelists", "collation", "directory", "documents", "files",
                    "formfields", "identifiers", "language", "localtime", "mail",
-                   "personal_data", "printing", "privatepages", "qrcodes", "ratelimit", "roles",
+                   "paging", "personal_data", "printing", "privatepages", "qrcodes", "ratelimit", "roles",
                    "sealing",
                    "sniffing",
                    "spreadsheets", "workdays"])

@@ -109,3 +109,13 @@ def test_spreadsheets_neutralise_formulas_and_keep_chinese():
     assert [c.value for c in sheet[2]] == ["南京市财政局", "=HYPERLINK(\"http://evil\")", 92.5]
     assert sheet["B2"].data_type == "s"  # text, never a formula
     assert sheet["A3"].value == "市场监管局"  # a control character XML cannot hold is dropped
+
+
+def test_a_page_number_as_typed_and_kept_within_the_pages():
+    from ckanext.nanjing import paging
+
+    typed = ("", "0", "-1", "²", "3", "abc", "1e3")
+    assert [paging.requested_page({"page": value}) for value in typed] == [1, 1, 1, 1, 3, 1, 1]
+    assert paging.requested_page({"page": "99999"}, 100) == 100
+    assert paging.within(7, 41, 20) == 3 and paging.within(0, 0, 20) == 1
+    assert paging.within(500, 10**6, 20, 100) == 100

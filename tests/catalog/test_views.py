@@ -72,7 +72,7 @@ def test_disclosure_catalog_search_level_filter_and_pages(app, catalog, monkeypa
     assert "政府预算" in first and "村级财务收支" in first and "行政处罚决定" not in first
     assert "行政处罚决定" in second and "政府预算" not in second
     assert 'href="/gkml?page=2"' in first and "下一页" in first
-    for bad in ("abc", "-1", "99999999999999999999"):
+    for bad in ("abc", "-1", "²", "99999999999999999999"):
         assert "GK-0" in app.get("/gkml", query_string={"page": bad}).body
 
 

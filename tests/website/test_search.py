@@ -59,6 +59,6 @@ def test_pages_keep_the_search_and_bad_input_is_answered_in_chinese(app, records
     assert len(re.findall(r'class="dataset-item"', second)) == 1
     refused = app.get("/search", query_string={"type": "user"}, status=400).body
     assert "未知的信息类别" in refused
-    for page in ("abc", "-1", "99999999999999999999"):  # the nearest page there is
+    for page in ("abc", "-1", "²", "99999999999999999999"):  # the nearest page there is
         assert 'class="dataset-item"' in app.get("/search", query_string={"q": "预算", "page": page}).body
     assert "没有找到结果" in app.get("/search", query_string={"q": "x" * 5000}).body

@@ -3,11 +3,13 @@ national standards define them: 居民身份证号 (GB 11643-1999), 统一社会
 (GB 32100-2015, with its 组织机构代码 part, GB 11714) and Nanjing's
 administrative division codes (GB/T 2260 and the statistical codes built on
 them). Each check has a yes/no form and a form that says in Chinese what is
-wrong, for forms, API payloads and the gate's table checks alike.
+wrong, for forms, API payloads and the gate's table checks alike. Also the
+two ways a record names another: a CKAN name and a web address.
 """
 from __future__ import annotations
 
 import datetime
+import re
 from types import MappingProxyType
 
 from . import localtime
@@ -16,8 +18,17 @@ __all__ = [
     "NANJING_CITY", "NANJING_DISTRICTS", "CODE_KINDS", "FULL_WIDTH",
     "CREDIT_ALPHABET", "CREDIT_WEIGHTS", "ID_WEIGHTS",
     "check_character", "org_check_character", "id_check_character", "is_credit_code", "credit_code_problem", "is_registered_credit_code",
-    "is_id_number", "id_number_problem", "is_nanjing_division_code",
+    "is_id_number", "id_number_problem", "is_nanjing_division_code", "CKAN_NAME", "is_web_link",
 ]
+
+# A name CKAN allows for a dataset, an organization or a user (its URL
+# part): match with fullmatch.
+CKAN_NAME = re.compile(r"[a-z0-9_-]{2,100}")
+
+
+def is_web_link(value: str) -> bool:
+    """An http(s) address (any other scheme is not fetched or linked)."""
+    return value.lower().startswith(("http://", "https://"))
 
 NANJING_CITY = "320100"
 # GB/T 2260 codes of Nanjing's districts.

@@ -147,7 +147,7 @@ class _Parser(html.parser.HTMLParser):
 
 def _span(attrs: list, name: str) -> int:
     value = dict(attrs).get(name) or "1"
-    return min(max(int(value), 1), MAX_SPAN) if value.isdigit() else 1
+    return min(max(int(value), 1), MAX_SPAN) if value.isascii() and value.isdigit() else 1
 
 
 def _grid(rows: list[list[_Cell]]) -> tuple[int, list[tuple[int, int, int, _Cell]]]:

@@ -1,15 +1,12 @@
 from __future__ import annotations
 
-import re
-
 from urllib.parse import quote
 
 from flask import Blueprint, Response, send_file, stream_with_context
 
 import ckan.plugins.toolkit as tk
-from ckan.lib.pagination import Page
 
-from . import codelists
+from . import codelists, identifiers, paging
 from .catalog import tree
 from .publishing import exports
 from .website.views import nanjing_website
@@ -19,8 +16,6 @@ __all__ = ["nanjing", "nanjing_website"]
 nanjing = Blueprint("nanjing", __name__)
 
 
-# Organization names as CKAN allows them; anything else never reaches Solr.
-ORGANIZATION_NAME = re.compile(r"^[a-z0-9_-]{2,100}$")
 # Longer searches are cut: nobody types more into the catalog's search box.
 MAX_QUERY = 100
 
@@ -35,27 +30,17 @@ def disclosure_catalog():
         return tk.abort(400, tk._("Unknown area: {area}").format(area=area[:50]))
     if level and level not in codelists.get("levels"):
         return tk.abort(400, tk._("Unknown level: {level}").format(level=level[:50]))
-    if organization and not ORGANIZATION_NAME.match(organization):
+    if organization and not identifiers.CKAN_NAME.fullmatch(organization):  # never to Solr
         return tk.abort(400, tk._("Unknown department: {name}").format(name=organization[:50]))
-    page = int(args["page"]) if args.get("page", "").isdigit() else 1
     context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
     extra_vars = tree.catalog_tree(context, organization=organization, area=area, level=level,
-                                   q=q, page=min(page, 10_000))
+                                   q=q, page=paging.requested_page(args, 10_000))
     selected = {"organization": organization, "area": area, "level": level, "q": q}
+    pager = paging.pager("nanjing.disclosure_catalog", extra_vars["page_number"],
+                         min(extra_vars["count"], tree.MAX_ENTRIES), tree.PAGE_SIZE, selected)
     extra_vars.update(selected_organization=organization, selected_area=area,
-                      selected_level=level, q=q, selected=selected,
-                      pager=_catalog_pager(extra_vars, selected))
+                      selected_level=level, q=q, selected=selected, pager=pager)
     return tk.render("nanjing/gkml/index.html", extra_vars)
-
-
-def _catalog_pager(found: dict, selected: dict) -> Page:
-    """CKAN's pager over the catalog's pages, keeping the search and filters."""
-    def page_url(page: int, **_ignored) -> str:
-        return tk.h.url_for("nanjing.disclosure_catalog", page=page,
-                            **{key: value for key, value in selected.items() if value})
-    return Page(collection=[], page=found["page_number"], url=page_url,
-                     item_count=found["count"] if not found["truncated"] else tree.MAX_ENTRIES,
-                     items_per_page=found["page_size"])
 
 
 def review_decision(id: str):

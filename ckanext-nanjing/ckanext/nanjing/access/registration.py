@@ -12,7 +12,6 @@ site's SECRET_KEY and names the account and the address, so it stops
 working when either changes."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,7 +30,6 @@ __all__ = ["KINDS", "open_for_registration", "closed_message", "register", "veri
 
 KINDS = {"individual": "个人", "organisation": "法人或其他组织"}
 SALT = "nanjing-access/verify-email"
-NAME = re.compile(r"[a-z0-9_-]{2,100}")
 DAY = 24 * 3600
 BUCKET = "register"
 
@@ -90,7 +88,7 @@ def _checked(data_dict: dict[str, Any]) -> dict[str, Any]:
 
     name = str(data.get("name") or "")
     if name and "name" not in errors:
-        if not NAME.fullmatch(name):
+        if not identifiers.CKAN_NAME.fullmatch(name):
             refuse("name", "用户名须为 2 至 100 位小写英文字母、数字、- 或 _")
         elif model.User.get(name) is not None:
             refuse("name", "该用户名已被使用，请换一个")

@@ -4,14 +4,12 @@ and filtered by body, area and 公开层级. Each entry carries what was
 published for it (its 公开内容链接, with the linked datasets' titles)."""
 from __future__ import annotations
 
-import math
-import re
 from collections import defaultdict
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from .. import codelists, language
+from .. import codelists, identifiers, language, paging
 
 __all__ = ["catalog_tree", "MAX_ENTRIES", "PAGE_SIZE"]
 
@@ -20,9 +18,6 @@ __all__ = ["catalog_tree", "MAX_ENTRIES", "PAGE_SIZE"]
 MAX_ENTRIES = 1000
 PAGE_SIZE = 20
 
-# A 公开内容链接 is a web address or the name of a dataset on this site.
-WEB_LINK = re.compile(r"^https?://", re.IGNORECASE)
-PACKAGE_NAME = re.compile(r"^[a-z0-9_-]{2,100}$")
 
 
 def catalog_tree(context: dict[str, Any], organization: str | None = None,
@@ -41,13 +36,11 @@ def catalog_tree(context: dict[str, Any], organization: str | None = None,
     })
     lang = language.current()
     areas = codelists.get("areas")
-    order = {item["value"]: index for index, item in enumerate(areas.values)}
     entries = sorted(result["results"], key=lambda e: (
-        order.get(e.get("area", ""), len(order)), e.get("level1_item") or "",
+        areas.position(e.get("area", "")), e.get("level1_item") or "",
         e.get("level2_item") or "", e.get("item_code") or ""))
 
-    page_count = max(1, math.ceil(len(entries) / PAGE_SIZE))
-    page = min(max(page, 1), page_count)
+    page = paging.within(page, len(entries), PAGE_SIZE)
     shown = entries[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
     published = _published_datasets(context, shown)
     channels = codelists.get("channels")
@@ -61,10 +54,10 @@ def catalog_tree(context: dict[str, Any], organization: str | None = None,
     return {
         "tree": _grouped(shown, areas, lang, area_counts),
         "count": result["count"], "truncated": result["count"] > MAX_ENTRIES,
-        "page_number": page, "page_size": PAGE_SIZE, "page_count": page_count,
+        "page_number": page,
         "organizations": facets.get("organization", {}).get("items", []),
         "areas": sorted(facets.get("area", {}).get("items", []),
-                        key=lambda item: order.get(item["name"], len(order))),
+                        key=lambda item: areas.position(item["name"])),
         "levels": _in_codelist_order(facets.get("disclosure_level", {}).get("items", []),
                                      "levels", lang),
     }
@@ -88,7 +81,7 @@ def _grouped(entries: list[dict], areas, lang: str, area_counts: dict[str, int])
 def _published_datasets(context: dict[str, Any], entries: list[dict]) -> dict[str, dict]:
     """The datasets the page's entries name, by name: one search, public only."""
     names = sorted({link for entry in entries for link in codelists.values_of(entry.get("related_content"))
-                    if PACKAGE_NAME.match(link)})
+                    if identifiers.CKAN_NAME.fullmatch(link)})
     if not names:
         return {}
     found = tk.get_action("package_search")(dict(context), {
@@ -101,7 +94,7 @@ def _published_datasets(context: dict[str, Any], entries: list[dict]) -> dict[st
 def _published_links(entry: dict, published: dict[str, dict]) -> list[dict]:
     links = []
     for link in codelists.values_of(entry.get("related_content")):
-        if WEB_LINK.match(link):
+        if identifiers.is_web_link(link):
             links.append({"url": link, "title": link, "external": True})
         elif link in published:
             package = published[link]
@@ -112,6 +105,5 @@ def _published_links(entry: dict, published: dict[str, dict]) -> list[dict]:
 
 def _in_codelist_order(items: list[dict], codelist: str, lang: str) -> list[dict]:
     values = codelists.get(codelist)
-    order = {item["value"]: index for index, item in enumerate(values.values)}
     return [dict(item, display_name=values.label_of(item["name"], lang))
-            for item in sorted(items, key=lambda item: order.get(item["name"], len(order)))]
+            for item in sorted(items, key=lambda item: values.position(item["name"]))]

@@ -30,6 +30,12 @@ class CodeList:
                 return item["label"] if lang.startswith("zh") else item.get("label_en", item["label"])
         return value
 
+    def position(self, value: str) -> int:
+        """Where `value` stands in the list's order (an unknown one last), to
+        sort by the order the list gives."""
+        return next((index for index, item in enumerate(self.values) if item["value"] == value),
+                    len(self.values))
+
     def choices(self) -> list[dict[str, Any]]:
         """As ckanext-scheming wants them, with a label per language."""
         return [{"value": item["value"],

@@ -45,6 +45,7 @@ import ckan.lib.uploader as uploader
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from .. import identifiers
 from .model import PublishRequest, Validation
 from . import datastore, engine, formats
 from .encoding import EncodingProblem
@@ -209,7 +210,7 @@ def _stage_upload(upload: FileStorage, workdir: Path) -> Path:
 
 
 def _fetch(url: str, workdir: Path) -> Path:
-    if not url.lower().startswith(("http://", "https://")):
+    if not identifiers.is_web_link(url):
         raise FetchProblem(f"资源链接“{url}”不是 http(s) 地址，无法下载校验")
     target = workdir / "original"
     timeout = _fetch_timeout()

@@ -15,12 +15,9 @@ CITY_LEVEL = "市级机关"
 
 
 def _extra(organization: dict[str, Any], key: str) -> str:
-    if organization.get(key):
-        return str(organization[key])
-    for extra in organization.get("extras") or []:
-        if extra.get("key") == key:
-            return str(extra.get("value") or "")
-    return ""
+    """An organization extra as organization_list(include_extras) gives it."""
+    return next((str(extra.get("value") or "") for extra in organization.get("extras") or []
+                 if extra.get("key") == key), "")
 
 
 def district_of(organization: dict[str, Any]) -> str | None:

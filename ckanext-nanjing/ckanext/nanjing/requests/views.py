@@ -10,7 +10,7 @@ from flask import Blueprint, make_response
 
 import ckan.plugins.toolkit as tk
 
-from .. import codelists, directory, documents, localtime
+from .. import codelists, directory, documents, localtime, paging
 from ..privatepages import private_page
 from . import bodies, forms, states
 from .dicts import APPLICANT_LETTERS
@@ -236,7 +236,7 @@ def queue():
         return _login_first("nanjing_requests.queue")
     args = tk.request.args
     filters = {key: args.get(key, "").strip()[:100] for key in ("organization", "state")}
-    page = int(args["page"]) if args.get("page", "").isdigit() and int(args["page"]) > 0 else 1
+    page = paging.requested_page(args)
     limit = 50
     data: dict[str, Any] = {key: value for key, value in filters.items() if value}
     if args.get("overdue") == "1":

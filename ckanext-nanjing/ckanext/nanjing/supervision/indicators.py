@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 import ckan.model as model
 
-from .. import codelists, localtime, workdays
+from .. import codelists, identifiers, localtime, workdays
 from ..catalog import api as catalog_api
 from ..publishing import api as gate
 from ..publishing.api import Validation
@@ -139,7 +139,7 @@ def _entry_content(catalog: _Catalog, entry: model.Package) -> tuple[list[str], 
     if not related:
         return ["未关联公开内容"], None
     for link in related:
-        if links.is_web_link(link):
+        if identifiers.is_web_link(link):
             if catalog.reachable(link) is False:
                 problems.append(f"网页无法访问：{link[:120]}（{catalog.links[link].message}）")
             else:
@@ -301,7 +301,7 @@ def compute(today: datetime.date) -> dict[str, dict[str, Any]]:
             counts[org][f"gkml_{attribute}"] += 1
             _entries(catalog, package, figures[org])
             for link in _list(package.extras.get("related_content")):
-                if links.is_web_link(link) and catalog.reachable(link) is False:
+                if identifiers.is_web_link(link) and catalog.reachable(link) is False:
                     figures[org]["links"].count(False, {
                         "name": package.name, "title": package.title, "url": _page(package),
                         "link": link, "reason": catalog.links[link].message})
@@ -332,11 +332,11 @@ def linked_urls() -> set[str]:
         model.Package.type == "gkml_item", model.Package.state == "active",
         model.Package.private.is_(False))
     for (value,) in entries:
-        urls.update(link for link in _list(value) if links.is_web_link(link))
+        urls.update(link for link in _list(value) if identifiers.is_web_link(link))
     resources = model.Session.query(model.Resource.url).join(
         model.Package, model.Package.id == model.Resource.package_id).filter(
         model.Resource.state == "active", model.Package.state == "active",
         model.Package.private.is_(False),
         (model.Resource.url_type.is_(None)) | (model.Resource.url_type != "upload"))
-    urls.update(url for (url,) in resources if url and links.is_web_link(url))
+    urls.update(url for (url,) in resources if url and identifiers.is_web_link(url))
     return urls

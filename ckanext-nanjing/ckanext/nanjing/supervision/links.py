@@ -15,9 +15,10 @@ import requests
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ..identifiers import is_web_link
 from .model import LinkCheck
 
-__all__ = ["Result", "check", "check_all", "results", "is_web_link"]
+__all__ = ["Result", "check", "check_all", "results"]
 
 MAX_REDIRECTS = 5
 USER_AGENT = "ckanext-nanjing-link-check/1.0"  # HTTP headers are Latin-1
@@ -30,10 +31,6 @@ class Result:
     status_code: int | None
     message: str
     elapsed_ms: int
-
-
-def is_web_link(value: str) -> bool:
-    return value.lower().startswith(("http://", "https://"))
 
 
 def _session() -> requests.Session:

@@ -4,10 +4,11 @@ tab per kind and its count: the header's search box led to CKAN's
 /open_dataset/, two different catalogs."""
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+
+from .. import paging
 
 __all__ = ["TYPES", "PAGE_SIZE", "MAX_QUERY", "site_search"]
 
@@ -28,17 +29,20 @@ def _types_filter(selected: str | None) -> str:
 
 def site_search(context: dict[str, Any], q: str, selected: str | None, page: int) -> dict[str, Any]:
     """Results of `q` among `selected` (every type when None), the page
-    asked for (kept within the pages there are), and each type's count."""
+    asked for (kept within the pages there are), and each type's count.
+    Without a tab the query that counts the types brings the page too."""
     search = tk.get_action("package_search")
-    counts = search(dict(context), {"q": q, "fq": _types_filter(None), "rows": 0,
-                                    "facet.field": ["dataset_type"], "facet.limit": -1})
+    counts = search(dict(context), {
+        "q": q, "fq": _types_filter(None), "facet.field": ["dataset_type"], "facet.limit": -1,
+        "rows": 0 if selected else PAGE_SIZE, "start": 0 if selected else (page - 1) * PAGE_SIZE})
     by_type = {item["name"]: item["count"]
                for item in counts["search_facets"].get("dataset_type", {}).get("items", [])}
     total = by_type.get(selected, 0) if selected else counts["count"]
-    page_count = max(1, min(MAX_PAGE, math.ceil(total / PAGE_SIZE)))
-    page = min(max(page, 1), page_count)
-    found = search(dict(context), {"q": q, "fq": _types_filter(selected), "rows": PAGE_SIZE,
-                                   "start": (page - 1) * PAGE_SIZE})
-    return {"results": found["results"], "count": found["count"], "page_number": page,
+    shown = paging.within(page, total, PAGE_SIZE, MAX_PAGE)
+    found = counts
+    if selected or shown != page:
+        found = search(dict(context), {"q": q, "fq": _types_filter(selected), "rows": PAGE_SIZE,
+                                       "start": (shown - 1) * PAGE_SIZE})
+    return {"results": found["results"], "count": found["count"], "page_number": shown,
             "tabs": [{"type": None, "count": counts["count"]}]
                     + [{"type": kind, "count": by_type.get(kind, 0)} for kind in TYPES]}
