@@ -124,8 +124,10 @@ def test_nobody_else_sees_a_request(applied, call, people):
 
 
 def test_the_public_sees_counts_only(applied, call):
-    stats = call("nanjing_request_stats")["result"]
-    assert stats[0]["received"] == 1 and stats[0]["open"] == 1
+    stats = {row["organization"]["name"]: row for row in call("nanjing_request_stats")["result"]}
+    assert stats["nanjing-fgw"]["received"] == 1 and stats["nanjing-fgw"]["open"] == 1
+    # Every body is listed, with zeros when nothing came in.
+    assert stats["nanjing-czj"]["received"] == 0 and stats["nanjing-czj"]["on_time_ratio"] is None
     assert "王小明" not in json.dumps(stats, ensure_ascii=False)
     assert applied["description"] not in json.dumps(stats, ensure_ascii=False)
 

@@ -52,7 +52,7 @@ def _policy(api, name, **extra):
 
 
 @pytest.fixture
-def catalog(api, link_server):
+def catalog(api, link_server, clean_index):
     """发改委's records; 财政局 has none."""
     _dataset(api, "fresh", "monthly", {"url": f"{link_server}/ok", "format": "HTML", "name": "页面"},
              tag_string="重大项目", provider_credit_code="11320100014131079C",

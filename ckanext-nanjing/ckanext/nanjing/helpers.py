@@ -9,6 +9,7 @@ from . import codelists, language, qrcodes, roles
 from .access import api as access
 from .catalog import policies
 from .website import accessibility, avatars, identity, licences, sections
+from .website import figures as public_figures
 
 __all__ = [
     "nanjing_codelist_choices", "nanjing_codelist_label", "nanjing_lang",
@@ -153,30 +154,20 @@ def nanjing_export_formats() -> list[tuple[str, str]]:
 
 def nanjing_home() -> dict[str, Any]:
     """What the home page shows: per pilot area the open datasets and
-    disclosure entries the visitor can see, totals per type, the latest
-    open datasets."""
-    context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
-    search = tk.get_action("package_search")
-
-    def counts(dataset_type: str) -> tuple[int, dict[str, int]]:
-        result = search(dict(context), {"fq": f"dataset_type:{dataset_type}", "rows": 0,
-                                        "facet.field": ["area"], "facet.limit": -1})
-        items = result["search_facets"].get("area", {}).get("items", [])
-        return result["count"], {item["name"]: item["count"] for item in items}
-
-    open_total, open_by_area = counts("open_dataset")
-    disclosure_total, disclosure_by_area = counts("gkml_item")
+    disclosure entries, totals per type (the public counts of
+    website/figures.py, the ones 公开情况 shows too), the latest open datasets."""
+    counts = public_figures.record_counts()
+    totals, by_area = counts["totals"], counts["areas"]
     areas = [{"value": area["value"], "label": nanjing_codelist_label("areas", area["value"]),
-              "open": open_by_area.get(area["value"], 0),
-              "disclosure": disclosure_by_area.get(area["value"], 0)}
+              "open": by_area["open_dataset"].get(area["value"], 0),
+              "disclosure": by_area["gkml_item"].get(area["value"], 0)}
              for area in codelists.get("areas").values if area.get("pilot")]
-    latest = search(dict(context), {"fq": "dataset_type:open_dataset", "rows": 6,
-                                    "sort": "metadata_modified desc"})["results"]
-    totals = {kind: search(dict(context), {"fq": f"dataset_type:{kind}", "rows": 0})["count"]
-              for kind in ("policy_document", "service_item")}
-    return {"areas": areas, "open_total": open_total, "disclosure_total": disclosure_total,
-            "policy_total": totals["policy_document"], "service_total": totals["service_item"],
-            "latest": latest}
+    context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+    latest = tk.get_action("package_search")(context, {
+        "fq": "dataset_type:open_dataset", "rows": 6, "sort": "metadata_modified desc"})["results"]
+    return {"areas": areas, "open_total": totals["open_dataset"],
+            "disclosure_total": totals["gkml_item"], "policy_total": totals["policy_document"],
+            "service_total": totals["service_item"], "latest": latest}
 
 
 TABLE_SCHEMA_EXAMPLE = """fields:

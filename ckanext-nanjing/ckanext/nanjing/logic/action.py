@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 import ckan.model as model
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.logic import validate
 from ckan.types import Action, Context
@@ -18,6 +19,7 @@ from ..catalog import review
 from ..catalog.model import Review
 from ..publishing.model import Validation
 from ..publishing import gate, jobs, publish
+from ..website import figures as public_figures
 from . import params, schema
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "nanjing_review_decide", "nanjing_review_history", "nanjing_review_queue",
     "nanjing_validation_show", "nanjing_validation_run", "nanjing_schema_adopt",
     "organization_create", "organization_update", "dcat_dataset_show",
+    "nanjing_public_figures",
 ]
 
 # Set by nanjing_review_decide so that its own update may publish the entry.
@@ -263,3 +266,16 @@ def dcat_dataset_show(original: Action, context: Context, data_dict: dict[str, A
     # ckanext-dcat passes the id to package_show's database lookup as given.
     params.check_text(data_dict, "id")
     return original(context, data_dict)
+
+
+@tk.side_effect_free
+def nanjing_public_figures(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Every public count in one answer, as the home page and 公开情况 show
+    them: records per type, 领域 and body (public records only), and, when
+    requests for disclosure run, this year's requests per body
+    (`nanjing_request_stats`)."""
+    tk.check_access("nanjing_public_figures", context, data_dict)
+    answer = public_figures.record_counts()
+    answer["requests"] = (tk.get_action("nanjing_request_stats")({"user": ""}, {})
+                          if p.plugin_loaded("nanjing_requests") else None)
+    return answer

@@ -12,6 +12,7 @@ from ..catalog import review
 __all__ = [
     "package_show", "nanjing_review_decide", "nanjing_review_queue", "nanjing_review_history",
     "nanjing_validation_show", "nanjing_validation_run", "nanjing_schema_adopt",
+    "nanjing_public_figures",
 ]
 
 
@@ -74,3 +75,8 @@ def nanjing_validation_run(context: Context, data_dict: dict[str, Any]) -> AuthR
 
 def nanjing_schema_adopt(context: Context, data_dict: dict[str, Any]) -> AuthResult:
     return _stewards_of_resource(context, data_dict)
+
+
+@tk.auth_allow_anonymous_access
+def nanjing_public_figures(context: Context, data_dict: dict[str, Any]) -> AuthResult:
+    return {"success": True}

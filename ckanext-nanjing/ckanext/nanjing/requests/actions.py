@@ -15,12 +15,12 @@ from ckan.lib.navl.dictization_functions import validate
 from ckan.types import Context
 from sqlalchemy import text as sql
 
-from .. import documents, localtime, personal_data, printing, ratelimit, roles
+from .. import directory, documents, localtime, personal_data, printing, ratelimit, roles
 from ..actionkit import rollback_on_error
-from . import access, applicant_mail, clock, dicts, numbering, privacy, results, steps
+from . import access, applicant_mail, dicts, numbering, privacy, results, stats, steps
 from .model import Request, RequestAppeal, RequestFile, RequestLetter
 from .schema import applicant_problems, create_schema, integer
-from .states import OPEN_STATES, STATES, TRANSITIONS
+from .states import STATES, TRANSITIONS
 
 __all__ = [
     "nanjing_request_create", "nanjing_request_show", "nanjing_request_list",
@@ -197,33 +197,23 @@ def nanjing_request_results(context: Context, data_dict: dict[str, Any]) -> list
 
 @tk.side_effect_free
 def nanjing_request_stats(context: Context, data_dict: dict[str, Any]) -> list[dict]:
-    """Public counts per organization for a year: received, answered, on time,
-    by result group. Never a request's text or applicant."""
+    """Public counts per body for a year: received, answered, answered on
+    time, still open and, of those, overdue today, the average working days
+    to a reply, and the replies by result group. Every body is listed, with
+    zeros when nothing came in. In the current year `overdue` also counts
+    requests of earlier years that are still unanswered past their deadline.
+    The figures 公开情况 and 依申请公开 show. Never a request's text or
+    applicant."""
     tk.check_access("nanjing_request_stats", context, data_dict)
-    year = integer(data_dict.get("year"), localtime.today().year, "year")
-    query = model.Session.query(Request).filter(Request.year == year)
+    today = localtime.today()
+    year = integer(data_dict.get("year"), today.year, "year")
     if data_dict.get("organization"):
-        query = query.filter(
-            Request.organization_id == access.organization_filter(data_dict["organization"]))
-    per_org: dict[str, dict[str, Any]] = {}
-    for request in query:
-        row = per_org.get(request.organization_id)
-        if row is None:
-            row = per_org[request.organization_id] = {
-                "organization": dicts.organization_of(request), "year": year, "received": 0,
-                "answered": 0, "on_time": 0, "open": 0, "withdrawn": 0,
-                "by_group": {group: 0 for group in results.GROUPS}}
-        row["received"] += 1
-        if request.state in OPEN_STATES:
-            row["open"] += 1
-        elif request.state == "withdrawn":
-            row["withdrawn"] += 1
-        elif request.result:
-            row["answered"] += 1
-            row["by_group"][results.RESULTS[request.result].group] += 1
-            if clock.deadline_dict(request).get("on_time"):
-                row["on_time"] += 1
-    return sorted(per_org.values(), key=lambda row: row["organization"]["title"])
+        wanted = access.organization_filter(data_dict["organization"])
+        bodies = [dicts.organization_of_id(wanted)] if wanted else []
+    else:
+        bodies = [{"id": org["id"], "name": org["name"], "title": org.get("title") or org["name"]}
+                  for org in directory.all_organizations({"ignore_auth": True})]
+    return stats.yearly(bodies, year, today)
 
 
 @tk.side_effect_free

@@ -14,7 +14,7 @@ from .schema import CATEGORIES, CHANNELS, DELIVERIES, ID_TYPES, PROVISIONS
 from .states import PAUSE_KINDS, STATES, TRANSITIONS
 
 __all__ = ["APPEAL_KINDS", "APPEAL_OUTCOMES", "APPLICANT_LETTERS", "request_dict", "appeal_dict",
-           "organization_of"]
+           "organization_of", "organization_of_id"]
 
 APPEAL_KINDS = {"reconsideration": "行政复议", "litigation_direct": "行政诉讼（未经复议直接起诉）",
                 "litigation_after": "行政诉讼（复议后起诉）"}
@@ -30,7 +30,11 @@ APPLICANT_EVENT_DATA = frozenset(["items", "reply_within", "text", "days", "meth
 
 
 def organization_of(request: Request) -> dict[str, str]:
-    org = model.Group.get(request.organization_id)
+    return organization_of_id(request.organization_id)
+
+
+def organization_of_id(organization_id: str) -> dict[str, str]:
+    org = model.Group.get(organization_id)
     return {"id": org.id, "name": org.name, "title": org.title or org.name}
 
 

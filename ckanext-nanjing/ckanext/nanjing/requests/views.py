@@ -14,6 +14,7 @@ from .. import codelists, directory, documents, localtime, paging
 from ..privatepages import private_page
 from . import bodies, forms, states
 from .dicts import APPLICANT_LETTERS
+from .stats import total as stats_total
 
 __all__ = ["nanjing_requests"]
 
@@ -74,7 +75,9 @@ def index():
     except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound):
         stats = None
     return tk.render("nanjing/requests/index.html", {"stats": stats,
-                                                     "groups": _result_groups()})
+                                                     "total": stats_total(stats or []),
+                                                     "groups": _result_groups(),
+                                                     "this_year": localtime.today().year})
 
 
 def _result_groups() -> list[tuple[str, str]]:

@@ -249,7 +249,14 @@ def nanjing_supervision_summary(context: Context, data_dict: dict[str, Any]) -> 
 @tk.side_effect_free
 def nanjing_disclosure_overview(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
     """The public headline figures of every body (公开情况): catalog entries,
-    open datasets, policies, requests received and replied, and the
-    completeness and on-time rates, for `month` (default the latest)."""
+    open datasets, policies, requests received, replied and overdue, and the
+    completeness and on-time rates, for `month` (default the latest). For
+    the latest month the counts are today's (`nanjing_public_figures`,
+    requests of this year); for an earlier one, those of its daily run
+    (requests of the year before it)."""
     tk.check_access("nanjing_disclosure_overview", context, data_dict)
-    return summary.public_overview(_month(data_dict.get("month")))
+    month = _month(data_dict.get("month"))
+    latest = summary.latest_month()
+    live = (tk.get_action("nanjing_public_figures")({"user": ""}, {})
+            if month in (None, latest) else None)
+    return summary.public_overview(month, live)

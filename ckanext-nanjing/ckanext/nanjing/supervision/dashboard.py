@@ -85,15 +85,17 @@ def posts_table(answer: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
 
 
 def overview_table(overview: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    header = ["部门", "公开目录事项", "其中主动公开", "开放数据集", "政策文件", "收到申请（近一年）",
-              "已答复", "目录完整率（%）", "主动公开及时率（%）", "数据按期更新率（%）",
-              "申请按期答复率（%）", "平均答复用时（工作日）",
+    period = "本年" if overview.get("live") else "近一年"
+    header = ["部门", "公开目录事项", "其中主动公开", "开放数据集", "政策文件",
+              f"收到申请（{period}）", "已答复", "逾期未答复", "目录完整率（%）",
+              "主动公开及时率（%）", "数据按期更新率（%）", "申请按期答复率（%）",
+              "平均答复用时（工作日）",
               *("有条件开放数据申请" if key == "applications" else ACCESS_COLUMNS[key]
                 for key in PUBLIC_ACCESS)]
     bodies = overview["departments"] + ([overview["city"]] if overview["city"] else [])
     rows = [[b["organization"]["title"], b["catalog_entries"], b["proactive_entries"],
              b["open_datasets"], b["policies"], b["requests_received"], b["requests_replied"],
-             percent(b["completeness"]), percent(b["proactive_on_time"]),
+             b["requests_overdue"], percent(b["completeness"]), percent(b["proactive_on_time"]),
              percent(b["datasets_on_time"]), percent(b["requests_on_time"]),
              b["average_reply_days"], *_access_cells(b.get("access"), PUBLIC_ACCESS)]
             for b in bodies]

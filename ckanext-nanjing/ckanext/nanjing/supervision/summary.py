@@ -9,6 +9,8 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from .. import collation
+from ..requests import api as requests_api
 from .model import CITY_KEY, Figures
 from .weights import INDICATORS
 
@@ -111,34 +113,82 @@ def summary(handled: list[str] | None, organization: str | None, month: str | No
     return answer
 
 
-def public_overview(month: str | None = None) -> dict[str, Any]:
+def _headline(figures: dict[str, Any]) -> dict[str, Any]:
+    """A body's public row as the daily run computed it."""
+    counts, ind = figures["counts"], figures["indicators"]
+    return {"organization": {k: figures["organization"][k] for k in ("name", "title")},
+            "catalog_entries": counts.get("gkml_item", 0),
+            "proactive_entries": counts.get("gkml_proactive", 0),
+            "open_datasets": counts.get("open_dataset", 0),
+            "policies": counts.get("policy_document", 0),
+            "requests_received": counts.get("requests_received", 0),
+            "requests_replied": counts.get("requests_replied", 0),
+            "requests_overdue": None,
+            "completeness": ind["completeness"]["ratio"],
+            "proactive_on_time": ind["proactive_timeliness"]["ratio"],
+            "datasets_on_time": ind["dataset_timeliness"]["ratio"],
+            "requests_on_time": ind["request_timeliness"]["ratio"],
+            "average_reply_days": figures["reply_days"]["average"],
+            "access": _access_counts(figures)}
+
+
+def _blank(organization: dict[str, Any]) -> dict[str, Any]:
+    """A body the daily run has not seen yet: counts only, no rates."""
+    return {"organization": {"name": organization["name"], "title": organization["title"]},
+            **{key: None for key in ("completeness", "proactive_on_time", "datasets_on_time",
+                                     "requests_on_time", "average_reply_days", "access",
+                                     "requests_received", "requests_replied",
+                                     "requests_overdue")}}
+
+
+def _live_counts(row: dict[str, Any], records: dict[str, Any],
+                 requests: dict[str, Any] | None) -> None:
+    row.update(catalog_entries=records.get("gkml_item", 0),
+               proactive_entries=records.get("gkml_proactive", 0),
+               open_datasets=records.get("open_dataset", 0),
+               policies=records.get("policy_document", 0))
+    if requests is not None:
+        row.update(requests_received=requests["received"], requests_replied=requests["answered"],
+                   requests_overdue=requests["overdue"], requests_on_time=requests["on_time_ratio"],
+                   average_reply_days=requests["reply_days"])
+
+
+def _by_title(row: dict[str, Any]):
+    return collation.pinyin_key(row["organization"]["title"])
+
+
+def public_overview(month: str | None = None, live: dict[str, Any] | None = None
+                    ) -> dict[str, Any]:
     """The headline figures per body that the public page shows: counts and
-    rates, no lists and no personal data."""
+    rates, no lists and no personal data. With `live` (the answer of
+    `nanjing_public_figures`), the counts are today's, the same the home page
+    and 依申请公开 show, requests counted for this year; the rates of the
+    catalog stay those of the daily run of `month`."""
     month = month or latest_month()
-    if month is None:
-        return {"month": None, "computed": None, "departments": [], "city": None}
-    rows = {row.organization_id: row.figures
-            for row in model.Session.query(Figures).filter(Figures.month == month)}
-
-    def headline(figures: dict[str, Any]) -> dict[str, Any]:
-        counts, ind = figures["counts"], figures["indicators"]
-        return {"organization": {k: figures["organization"][k] for k in ("name", "title")},
-                "catalog_entries": counts.get("gkml_item", 0),
-                "proactive_entries": counts.get("gkml_proactive", 0),
-                "open_datasets": counts.get("open_dataset", 0),
-                "policies": counts.get("policy_document", 0),
-                "requests_received": counts.get("requests_received", 0),
-                "requests_replied": counts.get("requests_replied", 0),
-                "completeness": ind["completeness"]["ratio"],
-                "proactive_on_time": ind["proactive_timeliness"]["ratio"],
-                "datasets_on_time": ind["dataset_timeliness"]["ratio"],
-                "requests_on_time": ind["request_timeliness"]["ratio"],
-                "average_reply_days": figures["reply_days"]["average"],
-                "access": _access_counts(figures)}
-
+    rows = {} if month is None else {
+        row.organization_id: row.figures
+        for row in model.Session.query(Figures).filter(Figures.month == month)}
     city = rows.pop(CITY_KEY, None)
-    departments = sorted((headline(f) for f in rows.values()),
-                         key=lambda h: h["organization"]["title"])
-    any_row = city or next(iter(rows.values()), None)
-    return {"month": month, "computed": any_row and any_row["computed"],
-            "departments": departments, "city": headline(city) if city else None}
+    bodies = {f["organization"]["name"]: _headline(f) for f in rows.values()}
+    computed = (city or next(iter(rows.values()), None) or {}).get("computed")
+    if live is None:
+        if not computed:
+            return {"month": None, "computed": None, "departments": [], "city": None,
+                    "live": False}
+        return {"month": month, "computed": computed, "live": False,
+                "departments": sorted(bodies.values(), key=_by_title),
+                "city": _headline(city) if city else None}
+    requests = {row["organization"]["name"]: row for row in live.get("requests") or []}
+    for name, organization in list(live["organizations"].items()) + [
+            (name, row["organization"]) for name, row in requests.items()]:
+        bodies.setdefault(name, _blank(organization))
+    for name, row in bodies.items():
+        _live_counts(row, live["organizations"].get(name, {}),
+                     requests.get(name) if live.get("requests") is not None else None)
+    whole = _headline(city) if city else _blank({"name": CITY_KEY, "title": tk.config.get(
+        "ckanext.nanjing.supervision.city_title")})
+    _live_counts(whole, live["totals"], requests_api.stats_total(list(requests.values()))
+                 if live.get("requests") is not None else None)
+    return {"month": month, "computed": computed, "live": True,
+            "departments": sorted(bodies.values(), key=_by_title),
+            "city": whole}
