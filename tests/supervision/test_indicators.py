@@ -96,7 +96,9 @@ def test_every_indicator_of_a_body_as_worked_out_by_hand(api, catalog, link_serv
     assert reasons == {"e2-nothing": "未关联公开内容",
                        "e3-stale": "关联的数据集“数据集 stale”已超过更新周期未更新",
                        "e5-broken": f"网页无法访问：{link_server}/missing（服务器返回 HTTP 404）"}
-    assert (ind["proactive_timeliness"]["met"], ind["proactive_timeliness"]["measured"]) == (2, 4)
+    # e5's page was published with it, on time; its link broke since: that
+    # makes it incomplete, not late as well.
+    assert (ind["proactive_timeliness"]["met"], ind["proactive_timeliness"]["measured"]) == (3, 5)
     late = {item["name"] for item in ind["proactive_timeliness"]["items"]}
     assert late == {"e2-nothing", "e3-stale"}
     due = workdays.add_working_days(datetime.date(2026, 1, 5), 20)
@@ -114,8 +116,10 @@ def test_every_indicator_of_a_body_as_worked_out_by_hand(api, catalog, link_serv
     points = {i["name"]: (i["points"], i["band"]) for i in ind["quality"]["items"]}
     assert points == {"fresh": (350, "良好"), "stale": (160, "合格")}
     assert ind["validation"]["ratio"] is None and ind["datastore"]["ratio"] is None
-    broken = sorted(i["link"] for i in ind["links"]["items"])
-    assert broken == [f"{link_server}/missing"] * 2  # the entry's and the dataset's file
+    # The entry and the dataset's file link to the same missing page, and
+    # two records to the same good one: each address counts once.
+    assert [i["link"] for i in ind["links"]["items"]] == [f"{link_server}/missing"]
+    assert (ind["links"]["met"], ind["links"]["measured"]) == (1, 2)
 
     # Average working days from receipt to reply.
     days = [workdays.working_days_between(datetime.date(2026, 11, 2), datetime.date(2026, 11, 10)),
@@ -129,7 +133,7 @@ def test_the_score_weighs_what_the_body_has(api, catalog):
     detail = answer["detail"]
     # Validation and DataStore have nothing to measure: left out, the other
     # 90 points of weight scaled to 100.
-    expected = (20 * 2 / 5 + 15 * 2 / 4 + 15 * 1 / 2 + 20 * 1 / 3 + 10 * 1 / 2 + 10 * 510 / 810) / 90 * 100
+    expected = (20 * 2 / 5 + 15 * 3 / 5 + 15 * 1 / 2 + 20 * 1 / 3 + 10 * 1 / 2 + 10 * 510 / 810) / 90 * 100
     assert detail["score"]["points"] == round(expected, 1)
     assert detail["score"]["left_out"] == ["datastore", "validation"]
     lost = {item["indicator"]: item["points"] for item in detail["score"]["lost"]}

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["CodeList", "get", "all_lists", "values_of"]
+__all__ = ["CodeList", "get", "all_lists", "values_of", "is_filled", "PLACEHOLDERS"]
 
 FOLDER = Path(__file__).parent
 
@@ -59,6 +59,19 @@ def get(name: str) -> CodeList:
         return all_lists()[name]
     except KeyError:
         raise KeyError(f"no code list named {name!r} in {FOLDER}") from None
+
+
+# What stewards and harvesters type for "nothing": a field holding only
+# one of these says nothing, and counts as blank.
+PLACEHOLDERS = frozenset(["无", "暂无", "空", "-", "--", "—", "——", "/", "n/a", "na", "null",
+                          "none", "nil", "tbd", "待定", "待补充", "[]", "{}", '""', "''", "0000-00-00"])
+
+
+def is_filled(value: Any) -> bool:
+    """Whether a field says something: not missing, blank, an empty list,
+    or a placeholder such as “无” or “-”."""
+    return any(item.strip() and item.strip().lower() not in PLACEHOLDERS
+               for item in values_of(value))
 
 
 def values_of(value: Any) -> list[str]:

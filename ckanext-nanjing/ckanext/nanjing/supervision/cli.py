@@ -32,5 +32,7 @@ def supervise(no_links: bool, day: str):
     except WeightsError as error:
         click.echo(f"未重算：{error}", err=True)
         sys.exit(1)
+    unknown = (f"，{outcome.links_unknown} 个因未能连接外网无法判断（不计入）"
+               if outcome.links_unknown else "")
     click.echo(f"已重算 {outcome.bodies} 个部门的监督考核指标；检查链接 {outcome.links_checked} 个，"
-               f"无法访问 {outcome.links_unreachable} 个；用时 {outcome.seconds:.1f} 秒")
+               f"失效 {outcome.links_broken} 个{unknown}；用时 {outcome.seconds:.1f} 秒")

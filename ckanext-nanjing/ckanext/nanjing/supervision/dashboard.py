@@ -10,9 +10,14 @@ from .summary import LIST_TITLES
 from .weights import INDICATORS
 
 __all__ = ["percent", "ranking_table", "list_table", "posts_table", "overview_table",
-           "access_table", "ACCESS_OVERDUE_TITLE", "TABLES"]
+           "access_table", "health_table", "ACCESS_OVERDUE_TITLE", "TABLES", "HEALTH_COLUMNS"]
 
-TABLES = ("ranking", "posts", "access", "access_overdue", *LIST_TITLES)
+TABLES = ("ranking", "posts", "access", "access_overdue", "health", *LIST_TITLES)
+# Website health (health.py): what a machine can check of 国办秘函〔2019〕19号.
+HEALTH_COLUMNS = {"column_freshness": "栏目未按时更新", "empty_columns": "空白栏目",
+                  "internal_links": "站内链接失效", "links": "外部链接失效",
+                  "interpretation_links": "政策与解读未互链",
+                  "service_guides": "办事指南要素不全"}
 ACCESS_OVERDUE_TITLE = "逾期未决定的有条件开放数据申请"
 # Conditional open data (有条件开放) of the year, per body: the dashboard's columns...
 ACCESS_COLUMNS = {"applications": "数据申请", "approved": "同意", "rejected": "不予同意",
@@ -35,6 +40,23 @@ def access_table(answer: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     bodies = answer["departments"] + ([answer["city"]] if answer.get("city") else [])
     return (["部门", *ACCESS_COLUMNS.values()],
             [[body["organization"]["title"], *_access_cells(body.get("access"), ACCESS_COLUMNS)]
+             for body in bodies])
+
+
+def _health_cell(indicator: dict[str, Any] | None) -> str:
+    """“failed / checked”, or “—” when there was nothing to check (or the
+    month was computed before the check existed)."""
+    if not indicator or not indicator["measured"]:
+        return "—"
+    return f"{indicator['missed']} / {int(indicator['measured'])}"
+
+
+def health_table(answer: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """Every body's website health checks (failed of checked), and the city's."""
+    bodies = answer["departments"] + ([answer["city"]] if answer.get("city") else [])
+    return (["部门", *HEALTH_COLUMNS.values()],
+            [[body["organization"]["title"],
+              *[_health_cell(body["indicators"].get(key)) for key in HEALTH_COLUMNS]]
              for body in bodies])
 
 

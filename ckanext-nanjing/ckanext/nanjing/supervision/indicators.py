@@ -22,7 +22,7 @@ from ..catalog import api as catalog_api
 from ..publishing import api as gate
 from ..publishing.api import Validation
 from ..requests.api import OPEN_STATES, Request, deadline_dict
-from . import links, posts as post_figures, quality
+from . import health, links, posts as post_figures, quality, routes
 from .facts import day_of
 
 __all__ = ["ART26_DAYS", "FREQUENCY_DAYS", "LIST_LIMIT", "INDICATOR_KEYS", "Indicator", "compute", "linked_urls",
@@ -88,7 +88,7 @@ class _Catalog:
         packages = model.Session.query(model.Package).filter(
             model.Package.state == "active", model.Package.private.is_(False),
             model.Package.type.in_(["gkml_item", "open_dataset", "policy_document",
-                                    "policy_interpretation"])).all()
+                                    "policy_interpretation", "service_item"])).all()
         self.packages = packages
         self.by_name = {p.name: p for p in packages}
         self.by_name.update({p.id: p for p in packages})
@@ -108,7 +108,7 @@ class _Catalog:
             ).group_by(model.PackageTag.package_id).all())
         self.interpreted = {p.extras.get("policy") for p in packages
                             if p.type == "policy_interpretation"} - {None, ""}
-        self.links = links.results()
+        self.links = links.verdicts()
         self.licences = set(model.Package.get_license_register().keys())
         self.open_types = frozenset(item["value"] for item in codelists.get("open_types").values)
 
@@ -127,23 +127,26 @@ class _Catalog:
         return self.today > last + datetime.timedelta(days=days) + GRACE
 
     def reachable(self, url: str) -> bool | None:
-        check = self.links.get(url)
-        return None if check is None else check.ok
+        """True, False (broken), None (not checked, or the checker was offline)."""
+        return self.links.get(url)
 
 
 def _entry_content(catalog: _Catalog, entry: model.Package) -> tuple[list[str], datetime.date | None]:
-    """Why the entry's linked content is missing (empty: it is there), and the
-    day its content was first public."""
-    problems, days = [], []
+    """Why the entry's linked content is missing (empty: some of it is
+    there), and the day its content was first public."""
+    problems, days, present = [], [], 0
     related = _list(entry.extras.get("related_content"))
     if not related:
         return ["未关联公开内容"], None
     for link in related:
         if identifiers.is_web_link(link):
+            # Published with the entry; a link broken since makes the entry
+            # incomplete, not late.
+            days.append(local_date(entry.metadata_created))
             if catalog.reachable(link) is False:
-                problems.append(f"网页无法访问：{link[:120]}（{catalog.links[link].message}）")
+                problems.append(f"网页无法访问：{link[:120]}（{catalog.links.messages[link]}）")
             else:
-                days.append(local_date(entry.metadata_created))
+                present += 1
             continue
         target = catalog.by_name.get(link)
         if target is None:
@@ -151,11 +154,10 @@ def _entry_content(catalog: _Catalog, entry: model.Package) -> tuple[list[str], 
         elif catalog.stale(target):
             problems.append(f"关联的数据集“{target.title}”已超过更新周期未更新")
         else:
+            present += 1
             issued = day_of(target.extras.get("release_date") or target.extras.get("issued_date"))
             days.append(issued or local_date(target.metadata_created))
-    if days:
-        return [], min(day for day in days if day)
-    return problems, None
+    return [] if present else problems, min((day for day in days if day), default=None)
 
 
 def _entries(catalog: _Catalog, entry: model.Package, figures: dict[str, Indicator]):
@@ -187,20 +189,24 @@ def _dataset_facts(catalog: _Catalog, package: model.Package) -> quality.Dataset
             mimetype=resource.mimetype or "", size=resource.size,
             reachable=None if uploaded else catalog.reachable(resource.url or ""),
             tabular=row is not None, valid=None if row is None else row.status == gate.VALID))
-    extras = package.extras
+    # A field holding only blanks or a placeholder (“无”, “-”) is missing.
+    extras = {key: value if codelists.is_filled(value) else ""
+              for key, value in package.extras.items()}
+    licence = package.license_id if codelists.is_filled(package.license_id) else ""
     return quality.DatasetFacts(
         tags=catalog.tags.get(package.id, 0), area=extras.get("area") or "",
         provider_credit_code=extras.get("provider_credit_code") or "",
         update_frequency=extras.get("update_frequency") or "",
         resource_code=extras.get("resource_code") or "", owner_org=package.owner_org or "",
-        license_id=package.license_id or "", known_licence=package.license_id in catalog.licences,
+        license_id=licence, known_licence=licence in catalog.licences,
         open_type=extras.get("open_type") or "", open_types=catalog.open_types,
         open_conditions=extras.get("open_conditions") or "",
         release_date=extras.get("release_date") or "",
         modified=package.metadata_modified is not None, resources=resources)
 
 
-def _datasets(catalog: _Catalog, package: model.Package, figures: dict[str, Indicator]):
+def _datasets(catalog: _Catalog, package: model.Package, figures: dict[str, Indicator],
+              linked: dict[str, dict[str, Any]]):
     item = {"name": package.name, "title": package.title, "url": _page(package)}
     stale = catalog.stale(package)
     if stale is not None:
@@ -225,9 +231,8 @@ def _datasets(catalog: _Catalog, package: model.Package, figures: dict[str, Indi
             if row.status == gate.VALID:
                 figures["datastore"].count(row.load_status == gate.LOADED, {
                     **where, "reason": row.load_message or "尚未载入在线查询"})
-        if resource.url_type != "upload" and catalog.reachable(resource.url or "") is False:
-            figures["links"].count(False, {**where, "link": resource.url,
-                                           "reason": catalog.links[resource.url].message})
+        if resource.url_type != "upload" and identifiers.is_web_link(resource.url or ""):
+            linked.setdefault(resource.url, {**where, "link": resource.url})
 
 
 def _policies(catalog: _Catalog, package: model.Package, figures: dict[str, Indicator]):
@@ -278,7 +283,16 @@ def _requests(today: datetime.date, figures: dict[str, dict[str, Indicator]],
 
 INDICATOR_KEYS = ("completeness", "proactive_timeliness", "dataset_timeliness",
                   "request_timeliness", "interpretation", "quality", "validation", "datastore",
-                  "links")
+                  "links", *health.HEALTH_KEYS)
+
+
+def _links(catalog: _Catalog, linked: dict[str, dict[str, Any]], figures: dict[str, Indicator]):
+    """Each web address a body links to, counted once however many of its
+    records carry it; an address the checker could not judge is left out."""
+    for url, item in linked.items():
+        verdict = catalog.reachable(url)
+        if verdict is not None:
+            figures["links"].count(verdict, {**item, "reason": catalog.links.messages.get(url, "")})
 
 
 def compute(today: datetime.date) -> dict[str, dict[str, Any]]:
@@ -290,10 +304,13 @@ def compute(today: datetime.date) -> dict[str, dict[str, Any]]:
                                               for org in organizations}
     catalog = _Catalog(today)
     posts = post_figures.Posts()
+    linked: dict[str, dict[str, dict[str, Any]]] = collections.defaultdict(dict)
+    owned: dict[str, list[model.Package]] = collections.defaultdict(list)
     for package in catalog.packages:
         org = package.owner_org
         if org not in figures:
             continue
+        owned[org].append(package)
         counts[org][package.type] += 1
         posts.record(org, package.creator_user_id)
         if package.type == "gkml_item":
@@ -301,14 +318,18 @@ def compute(today: datetime.date) -> dict[str, dict[str, Any]]:
             counts[org][f"gkml_{attribute}"] += 1
             _entries(catalog, package, figures[org])
             for link in _list(package.extras.get("related_content")):
-                if identifiers.is_web_link(link) and catalog.reachable(link) is False:
-                    figures[org]["links"].count(False, {
-                        "name": package.name, "title": package.title, "url": _page(package),
-                        "link": link, "reason": catalog.links[link].message})
+                if identifiers.is_web_link(link):
+                    linked[org].setdefault(link, {"name": package.name, "title": package.title,
+                                                  "url": _page(package), "link": link})
         elif package.type == "open_dataset":
-            _datasets(catalog, package, figures[org])
+            _datasets(catalog, package, figures[org], linked[org])
         elif package.type == "policy_document":
             _policies(catalog, package, figures[org])
+    resolve = routes.resolver()
+    for org in organizations:
+        _links(catalog, linked[org.id], figures[org.id])
+        health.check_body(org.name, owned[org.id], catalog, figures[org.id], today, resolve,
+                          day_of, local_date)
     totals: dict[str, list[int]] = collections.defaultdict(list)
     _requests(today, figures, counts, totals, posts)
     answer = {}
@@ -340,3 +361,13 @@ def linked_urls() -> set[str]:
         (model.Resource.url_type.is_(None)) | (model.Resource.url_type != "upload"))
     urls.update(url for (url,) in resources if url and identifiers.is_web_link(url))
     return urls
+
+
+def site_health(today: datetime.date) -> dict[str, Any]:
+    """The site's own columns (the city's share of the health checks)."""
+    figures = {key: Indicator() for key in health.HEALTH_KEYS}
+    packages = model.Session.query(model.Package).filter(
+        model.Package.state == "active", model.Package.private.is_(False),
+        model.Package.type == health.SITE_NEWS.dataset_type)
+    health.check_site(packages, today, figures, day_of, local_date)
+    return {key: value.as_dict() for key, value in figures.items()}

@@ -31,6 +31,11 @@ LIST_TITLES = {
     "validation": "未通过数据校验的表格",
     "datastore": "不能在线查询的表格",
     "links": "无法访问的链接",
+    "column_freshness": "未按时更新的栏目",
+    "empty_columns": "空白栏目",
+    "internal_links": "失效的站内链接",
+    "interpretation_links": "政策文件与解读未互相链接",
+    "service_guides": "要素不全的办事指南",
 }
 
 
@@ -41,7 +46,7 @@ def latest_month() -> str | None:
 def _brief(figures: dict[str, Any]) -> dict[str, Any]:
     """A body's row of the ranking: every figure but the lists."""
     return {**{key: figures.get(key) for key in ("organization", "rank", "score", "counts",
-                                                 "reply_days")},
+                                                 "reply_days", "link_check")},
             "access": _access_counts(figures),
             "indicators": {key: {k: v for k, v in value.items() if k != "items"}
                            for key, value in figures["indicators"].items()}}

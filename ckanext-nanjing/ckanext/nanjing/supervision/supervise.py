@@ -26,7 +26,8 @@ __all__ = ["Outcome", "run", "city"]
 class Outcome:
     bodies: int
     links_checked: int
-    links_unreachable: int
+    links_broken: int
+    links_unknown: int     # not judged: no server on the internet answered
     seconds: float
 
 
@@ -62,6 +63,17 @@ def city(bodies: list[dict[str, Any]], title: str) -> dict[str, Any]:
                            "average": round(days / replied, 1) if replied else None}}
 
 
+def _add_site(summed: dict[str, Any], site: dict[str, Any]) -> None:
+    """The site's own checks added to the city's sums."""
+    for key, extra in site.items():
+        total = summed[key]
+        total["met"] = round(total["met"] + extra["met"], 2)
+        total["measured"] = round(total["measured"] + extra["measured"], 2)
+        total["ratio"] = round(total["met"] / total["measured"], 4) if total["measured"] else None
+        total["missed"] += extra["missed"]
+        total["items"] = (extra["items"] + total["items"])[:indicators.LIST_LIMIT]
+
+
 def _no_access() -> dict[str, Any] | None:
     return access_api.empty_figures() if plugins.plugin_loaded("nanjing_access") else None
 
@@ -86,17 +98,19 @@ def run(today: datetime.date | None = None, check_links: bool = True,
     started = time.monotonic()
     today = today or localtime.today()
     weights = weights_file.load()
-    checked = unreachable = 0
+    checked = 0
     if check_links:
         urls = indicators.linked_urls()
         echo(f"检查 {len(urls)} 个链接……")
-        found = links.check_all(urls)
-        checked, unreachable = len(found), sum(not result.ok for result in found)
+        checked = len(links.check_all(urls))
+    verdicts = links.verdicts()
     bodies = list(indicators.compute(today).values())
     now = datetime.datetime.utcnow()
     month = today.strftime("%Y-%m")
     common = {"today": today.isoformat(), "weights": weights,
-              "computed": localtime.local(now).isoformat(timespec="seconds")}
+              "computed": localtime.local(now).isoformat(timespec="seconds"),
+              "link_check": {"offline": verdicts.offline, "unknown": verdicts.unknown,
+                             "broken": sum(v is False for v in verdicts.by_url.values())}}
     conditional = _conditional_access(today)
     for body in bodies:
         body.update(common, score=scores.score(body["indicators"], weights),
@@ -108,8 +122,10 @@ def run(today: datetime.date | None = None, check_links: bool = True,
     for body in bodies:
         _store(body["organization"]["id"], month, body, now)
     whole = city(bodies, tk.config.get("ckanext.nanjing.supervision.city_title"))
+    _add_site(whole["indicators"], indicators.site_health(today))
     whole.update(common, score=scores.score(whole["indicators"], weights),
                  access=conditional.get(None) or _no_access())
     _store(CITY_KEY, month, whole, now)
     model.Session.commit()
-    return Outcome(len(bodies), checked, unreachable, time.monotonic() - started)
+    return Outcome(len(bodies), checked, common["link_check"]["broken"], verdicts.unknown,
+                   time.monotonic() - started)

@@ -204,7 +204,7 @@ def index():
         answer = _summary(tk.request.args)
         extra.update(answer=answer, chart_data=_chart_data(answer), months=_months(),
                      ranking=tables.ranking_table(answer), posts=tables.posts_table(answer),
-                     access=tables.access_table(answer))
+                     access=tables.access_table(answer), health=tables.health_table(answer))
     except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as error:
         extra["error"], status = _message(error), _status(error)
     try:
@@ -241,6 +241,9 @@ def export(table: str, fmt: str):
     if table == "ranking":
         title = f"监督考核排名（{answer['month'] or '尚未计算'}）"
         header, rows = tables.ranking_table(answer)
+    elif table == "health":
+        title = f"网站检查（{answer['month'] or '尚未计算'}）"
+        header, rows = tables.health_table(answer)
     elif table == "access":
         title = f"有条件开放数据申请与授权（{answer['month'] or '尚未计算'}，本年累计）"
         header, rows = tables.access_table(answer)
