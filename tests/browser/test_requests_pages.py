@@ -82,7 +82,6 @@ def test_apply_on_a_phone_answer_the_correction_and_download_the_reply(
     page.check("#provision-email")
     page.check("#delivery-email")
     page.fill("#email", "wang@example.com")
-    page.check("#undertaking")
     page.click(".nanjing-submit")
 
     page.wait_for_selector(".nanjing-receipt")
@@ -141,7 +140,6 @@ def test_a_mistake_in_the_form_is_explained_and_nothing_typed_is_lost(
     page.fill("#id_number", id_card()[:-1] + ("0" if id_card()[-1] != "0" else "1"))
     page.fill("#phone", "13800000000")
     page.fill("#description", "2025年玄武区老旧小区改造项目的资金使用情况。")
-    page.check("#undertaking")
     page.click(".nanjing-submit")
     # By email (the form's default) needs an address: said before sending.
     assert page.inner_text("#live-error-email") == "请填写电子邮箱"
@@ -156,7 +154,7 @@ def test_a_mistake_in_the_form_is_explained_and_nothing_typed_is_lost(
     assert "申请未提交" in page.content()
     assert page.input_value("#name") == "王小明"
     assert page.input_value("#description") == "2025年玄武区老旧小区改造项目的资金使用情况。"
-    assert page.is_checked("#undertaking") and page.input_value("#email") == "wang@example.com"
+    assert page.input_value("#email") == "wang@example.com"
     page.fill("#id_number", id_card())
     page.click(".nanjing-submit")
     page.wait_for_selector(".nanjing-receipt")
@@ -185,3 +183,15 @@ def test_the_form_says_what_is_missing_before_it_is_sent(live_server, phone, han
     page.fill("#email", "wang@example.com")
     page.locator("#email").blur()
     assert page.locator("#live-error-email").is_hidden()
+
+    # One way to reach the applicant is needed (条例第二十九条), any one.
+    page.check("#provision-paper")
+    page.check("#delivery-pickup")
+    for field in ("#phone", "#email", "#address"):
+        page.fill(field, "")
+    page.click(".nanjing-submit")
+    assert page.url.endswith("/requests/new")
+    assert page.inner_text("#live-error-phone") == "请至少填写一种联系方式：联系电话、电子邮箱或通信地址"
+    page.fill("#address", "南京市玄武区北京东路41号")
+    page.locator("#address").blur()
+    assert page.locator("#live-error-phone").is_hidden()

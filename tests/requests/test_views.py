@@ -35,7 +35,7 @@ def application(org_name: str, **changes) -> dict:
             "id_type": "id_card", "id_number": id_card(), "phone": "13800000000",
             "email": "wang@example.com", "address": "南京市玄武区北京东路41号",
             "description": "2025年玄武区老旧小区改造项目的资金使用情况。",
-            "provision": "email", "delivery": "email", "undertaking": "on"}
+            "provision": "email", "delivery": "email"}
     data.update(changes)
     return data
 
@@ -109,13 +109,16 @@ def test_form_has_every_field_in_chinese(app, bodies):
     for text in ("申请人信息", "所需信息", "提供方式", "自然人", "法人或其他组织", "商业企业",
                  "科研机构", "社会公益组织", "法律服务机构", "居民身份证", "护照",
                  "统一社会信用代码", "纸质", "光盘/U盘", "当场查阅", "自行领取", "邮寄",
-                 "申请减免信息处理费", "本人承诺", "南京市发展和改革委员会", "南京市交通运输局"):
+                 "申请减免信息处理费", "至少填写一项", "南京市发展和改革委员会", "南京市交通运输局"):
         assert text in body, text
     for name in ("organization", "applicant_type", "applicant_category", "name", "id_type",
                  "id_number", "phone", "email", "address", "description", "doc_number",
-                 "purpose", "provision", "delivery", "fee_waiver", "fee_waiver_reason",
-                 "undertaking"):
+                 "purpose", "provision", "delivery", "fee_waiver", "fee_waiver_reason"):
         assert f'name="{name}"' in body, name
+    # Only what 条例第二十九条 asks for is required: no promise to tick, and one
+    # way to reach the applicant, whichever it is.
+    assert 'name="undertaking"' not in body
+    assert not re.search(r'id="phone"[^>]*required', body)
 
 
 def _error_beside(body: str, field: str) -> str:
@@ -154,14 +157,14 @@ def test_form_errors_are_chinese_beside_their_fields_and_values_are_kept(app, bo
 
     good = id_card()
     bad = application("nanjing-fgw", id_number=good[:-1] + ("0" if good[-1] != "0" else "1"))
-    del bad["undertaking"]
+    bad.update(phone="", email="", address="", provision="paper", delivery="pickup")
     page = post_form(app, "/requests/new", bad)
     assert page.status_code == 400
     assert "身份证" in _error_beside(page.body, "id_number")
-    assert "承诺" in _error_beside(page.body, "undertaking")
+    assert "至少填写一种联系方式" in _error_beside(page.body, "phone")
     assert "2025年玄武区老旧小区改造项目的资金使用情况。</textarea>" in page.body
     assert '<option value="nanjing-fgw" selected>' in page.body
-    assert 'id="provision-email" name="provision" value="email" checked' in page.body
+    assert 'id="provision-paper" name="provision" value="paper" checked' in page.body
 
 
 def test_success_shows_the_number_and_the_code_once(app, bodies):

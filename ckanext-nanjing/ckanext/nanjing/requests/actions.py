@@ -115,7 +115,7 @@ def nanjing_request_create(context: Context, data_dict: dict[str, Any]) -> dict[
         applicant_name=data["name"], id_type=data["id_type"],
         id_number_encrypted=privacy.encrypt(id_number),
         id_number_masked=personal_data.mask_id(id_number), applicant_key=applicant_key,
-        phone=data["phone"], email=data.get("email") or "", address=data.get("address") or "",
+        phone=data.get("phone") or "", email=data.get("email") or "", address=data.get("address") or "",
         description=data["description"], doc_number=data.get("doc_number") or "",
         purpose=data.get("purpose") or "", provision=data["provision"],
         delivery=data["delivery"], fee_waiver=bool(data.get("fee_waiver")),

@@ -14,8 +14,8 @@ __all__ = ["CREATE_FIELDS", "CHECKBOXES", "APPLICANT_TYPES", "CATEGORIES", "ID_T
 CREATE_FIELDS = (
     "organization", "applicant_type", "applicant_category", "name", "id_type", "id_number",
     "phone", "email", "address", "description", "doc_number", "purpose", "provision",
-    "delivery", "fee_waiver", "fee_waiver_reason", "undertaking")
-CHECKBOXES = ("fee_waiver", "undertaking")
+    "delivery", "fee_waiver", "fee_waiver_reason")
+CHECKBOXES = ("fee_waiver",)
 
 APPLICANT_TYPES = list(schema.APPLICANT_TYPES.items())
 CATEGORIES = [(key, label) for key, label in schema.CATEGORIES.items() if key != "natural"]

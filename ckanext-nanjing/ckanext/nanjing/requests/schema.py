@@ -26,6 +26,11 @@ PROVISIONS = {"paper": "纸质", "email": "电子邮件", "disc": "光盘/U盘",
 DELIVERIES = {"pickup": "自行领取", "post": "邮寄", "email": "电子邮件"}
 CHANNELS = {"online": "网上申请", "letter": "信函", "in_person": "当面", "fax": "传真"}
 
+# 条例第二十九条: the applicant gives 联系方式, any one of these.
+CONTACT_FIELDS = ("phone", "email", "address")
+CONTACT_MISSING = "请至少填写一种联系方式：联系电话、电子邮箱或通信地址（条例第二十九条）"
+
+
 def date(value: Any, context) -> Any:
     if value is missing or value in (None, ""):
         return None
@@ -49,7 +54,7 @@ def create_schema() -> dict[str, list]:
         "name": [required("申请人姓名或名称"), text(100)],
         "id_type": [choice(ID_TYPES, "证件类型")],
         "id_number": [required("证件号码"), text(40)],
-        "phone": [required("联系电话"), text(30), phone],
+        "phone": [ignore_missing, text(30), phone],
         "email": [ignore_missing, text(200), email],
         "address": [ignore_missing, text(200)],
         "description": [required("所需信息的内容描述"), text(5000)],
@@ -66,8 +71,10 @@ def create_schema() -> dict[str, list]:
 
 
 def applicant_problems(data: dict[str, Any]) -> dict[str, list[str]]:
-    """The checks across fields: the ID matching the applicant type, the
-    contact the chosen delivery needs, the undertaking."""
+    """The checks across fields: the ID matching the applicant type, one way
+    to reach the applicant (Art. 29 asks for 联系方式, not for each kind),
+    the contact the chosen delivery needs. Only what the law asks for is
+    required."""
     errors: dict[str, list[str]] = {}
     kind, id_type = data.get("applicant_type"), data.get("id_type")
     number = str(data.get("id_number") or "").strip()
@@ -93,8 +100,8 @@ def applicant_problems(data: dict[str, Any]) -> dict[str, list[str]]:
         errors["email"] = ["选择以电子邮件提供或获取信息时，请填写电子邮箱"]
     if data.get("delivery") == "post" and not data.get("address"):
         errors["address"] = ["选择邮寄时，请填写通讯地址"]
-    if not data.get("undertaking"):
-        errors["undertaking"] = ["请阅读并勾选承诺：所填信息真实，并依法使用获取的政府信息"]
+    if not any(str(data.get(field) or "").strip() for field in CONTACT_FIELDS):
+        errors["phone"] = [CONTACT_MISSING]
     if data.get("channel") and data["channel"] not in CHANNELS:
         errors["channel"] = [f"申请方式应为：{'、'.join(CHANNELS.values())}"]
     return errors

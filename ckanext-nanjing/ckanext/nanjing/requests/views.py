@@ -108,7 +108,6 @@ def new():
     values = {field: _form_value(field) for field in forms.CREATE_FIELDS}
     data = {key: value for key, value in values.items() if value not in ("", None)}
     data["fee_waiver"] = values["fee_waiver"]
-    data["undertaking"] = values["undertaking"]
     if data.get("applicant_type") == "natural":
         data["applicant_category"] = "natural"
     try:
