@@ -15,6 +15,29 @@ from tests.supervision.test_indicators import catalog  # noqa: F401
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("people")]
 
 
+CLIPPED_TEXT = """() => {
+  const clipped = [];
+  document.querySelectorAll(".supervision-chart").forEach((chart) => {
+    const box = chart.getBoundingClientRect();
+    chart.querySelectorAll("svg text").forEach((text) => {
+      // A scrolling legend pages its entries inside a clip path, with arrows.
+      if (text.closest("[clip-path]")) { return; }
+      const r = text.getBoundingClientRect();
+      if (r.width && (r.left < box.left - 1 || r.right > box.right + 1
+                      || r.top < box.top - 1 || r.bottom > box.bottom + 1)) {
+        clipped.push(chart.id + ": " + text.textContent);
+      }
+    });
+  });
+  return clipped;
+}"""
+
+
+def _clipped_chart_text(page) -> list[str]:
+    """Chart labels drawn outside their chart, which the page cuts off."""
+    return page.evaluate(CLIPPED_TEXT)
+
+
 @pytest.fixture
 def downloads(browser):
     context = browser.new_context(locale="zh-CN", accept_downloads=True)
@@ -42,6 +65,12 @@ def test_reviewer_sorts_the_ranking_opens_an_overdue_request_and_exports(
     page.wait_for_selector("#chart-trend[data-rendered=true] svg")
     assert "南京市发展和改革委员会" in page.locator("#chart-scores").inner_text() or \
         page.locator("#chart-scores svg text", has_text="南京市发展和改革委员会").count()
+
+    assert _clipped_chart_text(page) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(300)   # the charts redraw on resize
+    assert _clipped_chart_text(page) == []
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     def first_body():
         return page.locator("#supervision-ranking tbody tr").first.locator("td").nth(1).inner_text()

@@ -47,20 +47,27 @@
     element.setAttribute("data-rendered", "true");
   }
 
+  // Room on the right for a bar's figure ("100.0%"), the axis name under
+  // the axis, and long body names wrapped: nothing is drawn outside the chart.
+  var barGrid = {left: 8, right: 56, top: 8, bottom: 32, containLabel: true};
+  var bodyLabels = {width: 140, overflow: "break", lineHeight: 14};
+
   chart("chart-scores", {
     tooltip: {trigger: "axis"},
-    grid: {left: 8, right: 16, top: 24, bottom: 8, containLabel: true},
-    xAxis: {type: "value", max: 100, name: "得分"},
-    yAxis: {type: "category", inverse: true, data: data.ranking.map(function (r) { return r.title; })},
+    grid: barGrid,
+    xAxis: {type: "value", max: 100, name: "得分", nameLocation: "middle", nameGap: 24},
+    yAxis: {type: "category", inverse: true, axisLabel: bodyLabels,
+            data: data.ranking.map(function (r) { return r.title; })},
     series: [{type: "bar", data: data.ranking.map(function (r) { return r.points; }),
               label: {show: true, position: "right"}}]
   });
 
   chart("chart-indicators", {
     tooltip: {trigger: "axis", valueFormatter: function (v) { return v === null ? "无" : v + "%"; }},
-    grid: {left: 8, right: 16, top: 24, bottom: 8, containLabel: true},
-    xAxis: {type: "value", max: 100, name: "%"},
-    yAxis: {type: "category", inverse: true, data: data.indicators.map(function (i) { return i.label; })},
+    grid: barGrid,
+    xAxis: {type: "value", max: 100, name: "%", nameLocation: "middle", nameGap: 24},
+    yAxis: {type: "category", inverse: true, axisLabel: bodyLabels,
+            data: data.indicators.map(function (i) { return i.label; })},
     series: [{type: "bar", name: data.detail_title,
               data: data.indicators.map(function (i) { return i.percent; }),
               label: {show: true, position: "right", formatter: "{c}%"}}]
@@ -69,9 +76,9 @@
   chart("chart-trend", {
     tooltip: {trigger: "axis"},
     legend: {type: "scroll", bottom: 0},
-    grid: {left: 8, right: 16, top: 24, bottom: 40, containLabel: true},
+    grid: {left: 8, right: 24, top: 32, bottom: 40, containLabel: true},
     xAxis: {type: "category", data: data.trend.months},
-    yAxis: {type: "value", max: 100, name: "得分"},
+    yAxis: {type: "value", max: 100, name: "得分", nameLocation: "end", nameGap: 12},
     series: data.trend.series.map(function (s) {
       return {type: "line", name: s.title, data: s.points, connectNulls: true};
     })
