@@ -43,7 +43,9 @@ ensure_databases() {
     done
 }
 
-# write_ini FILE SITE_ID CKAN_DB DATASTORE_DB REDIS_DB STORAGE PORT
+# write_ini FILE SITE_ID CKAN_DB DATASTORE_DB REDIS_DB STORAGE PORT [SERVE_NAME]
+# (SERVE_NAME: the name its nginx runs under, whose access log counts 浏览量;
+# default the file's name)
 write_ini() {
     local ini=$1 options=$1.options
     mkdir -p "$6"
@@ -51,6 +53,7 @@ write_ini() {
         -e "s|@SOLR_PORT@|$SOLR_PORT|g" -e "s|@REDIS_PORT@|$REDIS_PORT|g" \
         -e "s|@MAIL_PORT@|$MAIL_PORT|g" -e "s|@SITE_ID@|$2|g" -e "s|@CKAN_DB@|$3|g" -e "s|@DATASTORE_DB@|$4|g" \
         -e "s|@REDIS_DB@|$5|g" -e "s|@STORAGE_PATH@|$6|g" -e "s|@ROOT@|$ROOT|g" \
+        -e "s|@LOG_DIR@|$LOG|g" -e "s|@SERVE_NAME@|${8:-$(basename "$ini" .ini)}|g" \
         -e "s|@CKAN_DB_PASSWORD@|$(secret CKAN_DB_PASSWORD)|g" \
         -e "s|@DATASTORE_RO_PASSWORD@|$(secret DATASTORE_RO_PASSWORD)|g" \
         -e "s|@API_TOKEN_SECRET@|$(secret API_TOKEN_SECRET)|g" \
@@ -71,9 +74,9 @@ write_ini() {
 }
 
 write_configs() {
-    write_ini "$CKAN_INI" nanjing ckan_default datastore_default 0 "$LOCAL/storage" "$CKAN_PORT"
+    write_ini "$CKAN_INI" nanjing ckan_default datastore_default 0 "$LOCAL/storage" "$CKAN_PORT" portal
     # The browser tests serve the test portal at this address.
-    write_ini "$TEST_INI" nanjing_test ckan_test datastore_test 1 "$LOCAL/storage-test" "$TEST_CKAN_PORT"
+    write_ini "$TEST_INI" nanjing_test ckan_test datastore_test 1 "$LOCAL/storage-test" "$TEST_CKAN_PORT" test
 }
 
 init_ckan_db() {  # INI DATASTORE_DB

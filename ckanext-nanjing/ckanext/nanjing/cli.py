@@ -9,6 +9,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from . import accounts, loader
+from .website import hits
 from . import doctor as health
 from .supervision.cli import supervise
 
@@ -93,3 +94,20 @@ def ensure_admin(name: str, password: str, token_file: str):
     except tk.ValidationError as error:
         click.echo(f"无法创建系统管理员：{error.error_summary}", err=True)
         sys.exit(1)
+
+
+@nanjing.command("count-hits", short_help="从 nginx 访问日志统计浏览量和下载量")
+@click.option("--log", "path", default="", help="nginx 访问日志（默认为 ckanext.nanjing.hits.access_log）")
+def count_hits(path: str):
+    """从上次读到的位置继续读取 nginx 访问日志（combined 格式），按天累计各公开记录的
+    浏览量和各资源的下载量（同一访客一天只计一次；爬虫、错误和未公开的记录不计）。"""
+    try:
+        outcome = hits.count(path or None)
+    except FileNotFoundError as error:
+        click.echo(f"没有可读的访问日志：{error.filename or error}", err=True)
+        sys.exit(1)
+    except PermissionError as error:
+        click.echo(f"无权读取访问日志：{error.filename}", err=True)
+        sys.exit(1)
+    skipped = f"，{outcome.skipped} 行不是 nginx combined 格式，已跳过" if outcome.skipped else ""
+    click.echo(f"读取 {outcome.lines} 行：浏览 {outcome.views} 次，下载 {outcome.downloads} 次{skipped}")

@@ -10,13 +10,14 @@ from .access import api as access
 from .catalog import policies
 from .website import accessibility, avatars, identity, licences, sections
 from .website import figures as public_figures
+from .website import hits
 
 __all__ = [
     "nanjing_codelist_choices", "nanjing_codelist_label", "nanjing_lang",
     "nanjing_review_history", "nanjing_policy_interpretations", "nanjing_needs_interpretation",
     "humanize_entity_type",
     "nanjing_is_reviewer", "nanjing_validation", "nanjing_validation_report",
-    "nanjing_export_formats", "nanjing_home", "nanjing_table_schema_yaml",
+    "nanjing_export_formats", "nanjing_home", "nanjing_hits", "nanjing_table_schema_yaml",
     "nanjing_table_schema_example", "nanjing_page_needs_csrf", "nanjing_data_refusal",
     "nanjing_site_identity", "nanjing_main_sections", "user_image", "nanjing_pager",
     "nanjing_qr_code", "nanjing_type_label", "nanjing_licence_title",
@@ -150,6 +151,15 @@ def nanjing_validation_report(resource_id: str) -> dict[str, Any] | None:
 
 def nanjing_export_formats() -> list[tuple[str, str]]:
     return [("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("json", "JSON")]
+
+
+def nanjing_hits(package_id: str) -> dict[str, Any]:
+    """浏览量 and 下载量 of a record (website/hits.py), read once a request:
+    the dataset's figures and each resource of its list ask for it."""
+    cache = flask.g.setdefault("nanjing_hits", {}) if flask.has_app_context() else {}
+    if package_id not in cache:
+        cache[package_id] = hits.totals(package_id)
+    return cache[package_id]
 
 
 def nanjing_home() -> dict[str, Any]:
