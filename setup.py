@@ -36,6 +36,7 @@ setup(
             "nanjing_supervision = ckanext.nanjing.supervision.plugin:SupervisionPlugin",
             "nanjing_datastore = ckanext.nanjing.publishing.plugin:DatastorePlugin",
             "nanjing_access = ckanext.nanjing.access.plugin:AccessPlugin",
+            "nanjing_feeds = ckanext.nanjing.feeds.plugin:FeedsPlugin",
             "nanjing_harvest = ckanext.nanjing_harvest.plugin:NanjingHarvestPlugin",
             "nanjing_exchange_db = ckanext.nanjing_harvest.exchange_db:ExchangeDbHarvester",
             "nanjing_document_api = ckanext.nanjing_harvest.document_api:DocumentApiHarvester",
