@@ -20,7 +20,7 @@ PAGE = {"url": "https://www.nanjing.gov.cn/zwgk/", "format": "HTML", "name": "�
 
 def _dataset(api, name, **extra):
     data = {"type": "open_dataset", "name": name, "title": f"数据集 {name}", "notes": "说明。",
-            "owner_org": "feeds-org", "resource_code": "320100-03-0001", "area": "budget",
+            "owner_org": "feeds-org", "resource_code": "320100-03-0001", "area": "major-projects",
             "resource_format": "document", "share_type": "unconditional",
             "open_type": "unconditional", "update_frequency": "yearly", "private": False,
             "resources": [dict(PAGE)], **extra}
@@ -62,7 +62,7 @@ def test_every_public_change_once_as_the_public_sees_it(api, call, body):
                               ("budget-2026", "created"), ("budget-2026", "deleted")]
     first, withdrawn = result["changes"][0], result["changes"][3]
     assert first["item"]["title"] == "数据集 budget-2026" and first["tombstone"] is False
-    assert first["organization"] == "feeds-org" and first["area"] == "budget"
+    assert first["organization"] == "feeds-org" and first["area"] == "major-projects"
     assert withdrawn["tombstone"] is True and withdrawn["item"] is None
     assert withdrawn["change_label"] == "撤回（不再公开）"
     assert result["changes"][1]["item"]["title"] == "2026年预算（修订）"
@@ -86,7 +86,7 @@ def test_bulk_withdrawal_and_entries(api, call, body):
 
 def test_pages_follow_the_cursor_and_filters_narrow(api, call, body):
     for number in range(5):
-        _dataset(api, f"paged-{number}", area="budget" if number % 2 else "environment")
+        _dataset(api, f"paged-{number}", area="affordable-housing" if number % 2 else "major-projects")
     names, cursor, pages = [], "", 0
     while True:
         result = _feed(call, since=cursor, limit=2)
@@ -98,8 +98,8 @@ def test_pages_follow_the_cursor_and_filters_narrow(api, call, body):
     # Nothing new: the same cursor comes back with nothing.
     again = _feed(call, since=cursor)
     assert again["changes"] == [] and again["next_cursor"] == cursor
-    budget = _feed(call, area="budget")
-    assert [entry["name"] for entry in budget["changes"]] == ["paged-1", "paged-3"]
+    housing = _feed(call, area="affordable-housing")
+    assert [entry["name"] for entry in housing["changes"]] == ["paged-1", "paged-3"]
     assert _feed(call, organization="no-such-body")["changes"] == []
     assert len(_feed(call, type="open_dataset")["changes"]) == 5
 
