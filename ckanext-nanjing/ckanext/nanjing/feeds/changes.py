@@ -15,7 +15,7 @@ from .. import localtime
 from .model import Change, FeedState
 from .outbox import CHANGES, TOMBSTONES
 
-__all__ = ["MAX_LIMIT", "BadCursor", "ExpiredCursor", "encode", "decode", "page", "prune"]
+__all__ = ["MAX_LIMIT", "BadCursor", "ExpiredCursor", "encode", "decode", "horizon", "page", "prune"]
 
 MAX_LIMIT = 1000
 CURSOR = re.compile(r"^v1:(\d{1,19}):(\d{1,19})$")
@@ -46,7 +46,7 @@ def decode(cursor: str) -> tuple[int, int]:
     return int(found.group(1)), int(found.group(2))
 
 
-def _horizon() -> int:
+def horizon() -> int:
     """Transactions below this id have all ended: their rows are final."""
     return int(model.Session.execute(
         text("SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint")).scalar())
@@ -69,7 +69,7 @@ def page(cursor: str, limit: int, filters: dict[str, str]) -> dict[str, Any]:
     if cursor and state is not None and position < (state.pruned_txid, state.pruned_seq):
         raise ExpiredCursor(cursor)
     query = model.Session.query(Change).filter(
-        Change.txid < _horizon(), tuple_(Change.txid, Change.seq) > tuple_(*position))
+        Change.txid < horizon(), tuple_(Change.txid, Change.seq) > tuple_(*position))
     for field, column in (("type", Change.object_type), ("organization", Change.organization),
                           ("area", Change.area)):
         if filters.get(field):
@@ -85,8 +85,8 @@ def page(cursor: str, limit: int, filters: dict[str, str]) -> dict[str, Any]:
 def prune(before: datetime.datetime) -> int:
     """Delete the changes recorded before `before` (UTC); a cursor older than
     what is left is then refused as expired."""
-    horizon = _horizon()
-    old = model.Session.query(Change).filter(Change.occurred < before, Change.txid < horizon)
+    ended = horizon()
+    old = model.Session.query(Change).filter(Change.occurred < before, Change.txid < ended)
     newest = old.order_by(Change.txid.desc(), Change.seq.desc()).first()
     if newest is None:
         return 0

@@ -11,7 +11,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context
 
-from . import actions, auth, cli, outbox
+from . import actions, atom, auth, cli, outbox, views
 
 
 @tk.chained_action
@@ -34,8 +34,14 @@ def _actions() -> dict:
 @tk.blanket.actions(_actions)
 @tk.blanket.auth_functions(lambda: {name: getattr(auth, name) for name in auth.__all__})
 @tk.blanket.cli(cli)
+@tk.blanket.blueprints(views)
 class FeedsPlugin(p.SingletonPlugin):
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFeed, inherit=True)
+
+    # IFeed: CKAN's own /feeds/ and ours are declared Chinese.
+    def get_feed_class(self):
+        return atom.ChineseFeed
 
     def after_dataset_create(self, context: Context, pkg_dict: dict[str, Any]):
         outbox.record_package(pkg_dict["id"])
