@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from . import runner
+from . import runner, workers
 
 __all__ = ["nanjing_harvest"]
 
@@ -15,3 +15,5 @@ def nanjing_harvest():
 
 nanjing_harvest.add_command(runner.run)
 nanjing_harvest.add_command(runner.demo_sources)
+nanjing_harvest.add_command(workers.consumer)
+nanjing_harvest.add_command(workers.scheduler)
