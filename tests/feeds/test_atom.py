@@ -40,7 +40,7 @@ def test_the_feed_is_chinese_and_marks_withdrawals(app, api, body):
     assert feed.get(LANG) == "zh-CN"
     assert feed.find(f"{ATOM}title").text.endswith("最新变更")
     assert _titles(feed) == ["【撤回（不再公开）】<b>预算</b> & 决算", "【发布】数据集 atom-b",
-                             "【发布】<b>预算</b> & 决算"]
+                             "【发布】<b>预算</b> & 决算"]   # newest first
     # Escaped in the document, read back as text.
     raw = app.get("/feeds/changes.atom").body
     assert "&lt;b&gt;预算&lt;/b&gt; &amp; 决算" in raw and "<b>预算" not in raw

@@ -64,6 +64,7 @@ def test_every_public_change_once_as_the_public_sees_it(api, call, body):
     assert first["item"]["title"] == "数据集 budget-2026" and first["tombstone"] is False
     assert first["organization"] == "feeds-org" and first["area"] == "major-projects"
     assert withdrawn["tombstone"] is True and withdrawn["item"] is None
+    assert withdrawn["title"] == "2026年预算（修订）"      # a tombstone keeps the title
     assert withdrawn["change_label"] == "撤回（不再公开）"
     assert result["changes"][1]["item"]["title"] == "2026年预算（修订）"
     seqs = [entry["seq"] for entry in result["changes"]]

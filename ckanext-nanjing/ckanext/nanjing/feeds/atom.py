@@ -76,7 +76,7 @@ def _entry_link(row: Change) -> str:
 def _add(feed, row: Change) -> None:
     item = row.item or {}
     label = CHANGES.get(row.change, {}).get("zh", row.change)
-    title = item.get("title") or row.name
+    title = item.get("title") or row.title or row.name
     summary = "该记录已撤回，不再公开。" if row.change == "withdrawn" else (
         "该记录已删除。" if row.change == "deleted" else item.get("notes") or "")
     moment = localtime.local(row.occurred)
@@ -111,6 +111,6 @@ def changes_feed(filters: dict[str, str], page: int) -> str:
         feed_url=_url(filters, page), previous_page=_url(filters, page - 1) if page > 1 else None,
         next_page=_url(filters, page + 1) if page < last else None,
         first_page=_url(filters), last_page=_url(filters, last))
-    for row in rows:
+    for row in reversed(rows):   # feedgen puts each entry before the others
         _add(feed, row)
     return feed.writeString("utf-8")

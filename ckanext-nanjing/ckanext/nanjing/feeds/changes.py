@@ -56,7 +56,7 @@ def _entry(row: Change) -> dict[str, Any]:
     return {"seq": row.seq, "change": row.change, "change_label": CHANGES.get(
                 row.change, {}).get("zh", row.change),
             "at": localtime.local(row.occurred).isoformat(timespec="seconds"),
-            "type": row.object_type, "id": row.object_id, "name": row.name,
+            "type": row.object_type, "id": row.object_id, "name": row.name, "title": row.title,
             "organization": row.organization, "area": row.area,
             "tombstone": row.change in TOMBSTONES, "item": row.item}
 

@@ -27,6 +27,7 @@ class Change(BaseModel):
     object_type = Column(UnicodeText, nullable=False)   # the dataset type
     object_id = Column(UnicodeText, nullable=False)
     name = Column(UnicodeText, nullable=False, default="")
+    title = Column(UnicodeText, nullable=False, default="")   # kept by tombstones too
     organization = Column(UnicodeText, nullable=False, default="")
     area = Column(UnicodeText, nullable=False, default="")
     # What anonymous package_show gave at that moment; null for a tombstone.

@@ -37,12 +37,12 @@ def register(kind: str, zh: str, en: str) -> None:
 
 
 def record(kind: str, object_type: str, object_id: str, item: dict[str, Any] | None, *,
-           name: str = "", organization: str = "", area: str = "") -> Change:
+           name: str = "", title: str = "", organization: str = "", area: str = "") -> Change:
     """Add one change to the session of the change itself (committed with it)."""
     if kind not in CHANGES:
         raise ValueError(f"unknown kind of change: {kind}")
     row = Change(change=kind, object_type=object_type, object_id=object_id, name=name,
-                 organization=organization, area=area,
+                 title=title, organization=organization, area=area,
                  item_json=None if item is None else json.dumps(item, ensure_ascii=False))
     model.Session.add(row)
     return row
@@ -95,7 +95,8 @@ def record_package(package_id: str, deleting: bool = False) -> Change | None:
     if not deleting and package.state == "active" and not package.private:
         item = _public_view(package.id)
     owner = model.Group.get(package.owner_org) if package.owner_org else None
-    where = {"name": package.name, "organization": owner.name if owner else "",
+    where = {"name": package.name, "title": package.title or "",
+             "organization": owner.name if owner else "",
              "area": str(package.extras.get("area") or "")}
     if item is None:
         if not was_public:
