@@ -149,3 +149,15 @@ def test_an_expired_cursor_asks_for_a_resynchronisation(api, call, body):
     assert call("nanjing_changes")["result"]["changes"] == []
     # A client that had read everything carries on.
     assert call("nanjing_changes", since=current)["result"]["changes"] == []
+
+
+def test_records_public_before_the_log_are_seeded_once(api, call, body):
+    from ckanext.nanjing.feeds import outbox
+    from ckanext.nanjing.feeds.model import Change
+    _dataset(api, "before-log")
+    _dataset(api, "hidden-before", private=True)
+    model.Session.query(Change).delete()       # as if made before the log existed
+    model.Session.commit()
+    assert outbox.seed() == 1
+    assert outbox.seed() == 0                  # safe to repeat
+    assert _kinds(_feed(call)) == [("before-log", "created")]

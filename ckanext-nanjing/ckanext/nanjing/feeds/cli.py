@@ -5,7 +5,7 @@ import datetime
 
 import click
 
-from . import changes
+from . import changes, outbox
 
 __all__ = ["feeds"]
 
@@ -24,3 +24,11 @@ def prune(days: int | None):
     days = days or tk.config.get("ckanext.nanjing.feeds.retention_days")
     before = datetime.datetime.utcnow() - datetime.timedelta(days=days)
     click.echo(f"已删除 {changes.prune(before)} 条 {days} 天前的变更记录")
+
+
+@feeds.command(short_help="把已公开但尚无变更记录的记录登记为“发布”（可重复运行）")
+@click.pass_context
+def seed(ctx: click.Context):
+    """启用变更记录之前已公开的记录，逐条登记为“发布”，供订阅者从头同步。"""
+    with ctx.meta["flask_app"].test_request_context():
+        click.echo(f"已登记 {outbox.seed()} 条已公开的记录")

@@ -15,7 +15,8 @@ import ckan.plugins.toolkit as tk
 
 from .model import Change
 
-__all__ = ["CHANGES", "TOMBSTONES", "register", "record", "record_package", "last_change"]
+__all__ = ["CHANGES", "TOMBSTONES", "register", "record", "record_package", "last_change",
+           "seed"]
 
 # Every kind of change, with what users read. A new kind is one register().
 CHANGES: dict[str, dict[str, str]] = {
@@ -110,3 +111,21 @@ def record_package(package_id: str, deleting: bool = False) -> Change | None:
     else:
         kind = _kind_of_update(last.item or {}, item)
     return record(kind, package.type, package.id, item, **where)
+
+
+def seed() -> int:
+    """Record every public record the log does not know yet as published: a
+    portal that had records before the change log existed starts its log
+    with them. Safe to repeat."""
+    known = {object_id for (object_id,) in model.Session.query(Change.object_id).distinct()}
+    public = model.Session.query(model.Package.id).filter(
+        model.Package.state == "active", model.Package.private.is_(False)).order_by(
+        model.Package.metadata_created)
+    added = 0
+    for (package_id,) in public:
+        if package_id not in known and record_package(package_id) is not None:
+            added += 1
+            if added % 200 == 0:
+                model.Session.commit()
+    model.Session.commit()
+    return added
