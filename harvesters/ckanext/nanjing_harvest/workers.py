@@ -29,6 +29,18 @@ def _patient(connection):
     return connection
 
 
+def _ending_its_transaction(callback):
+    """A message handled, the session is closed: a long-lived consumer must
+    not hold a transaction open while it waits (the change log's readers
+    wait for every open transaction that wrote to end)."""
+    def handle(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        finally:
+            model.Session.remove()
+    return handle
+
+
 @click.command(short_help="长期运行的采集队列消费者（gather 或 fetch），队列为空时等待而不退出")
 @click.argument("queue_name", type=click.Choice(["gather", "fetch"]))
 def consumer(queue_name: str):
@@ -37,6 +49,8 @@ def consumer(queue_name: str):
 
     connect = queue.get_connection_redis
     queue.get_connection_redis = lambda: _patient(connect())
+    queue.gather_callback = _ending_its_transaction(queue.gather_callback)
+    queue.fetch_callback = _ending_its_transaction(queue.fetch_callback)
     if queue_name == "gather":
         utils.gather_consumer()
     else:
