@@ -184,7 +184,7 @@ def _kill_session(session: int) -> None:
 
 
 @pytest.mark.parametrize("program, command", [
-    ("harvest-fetch", "fetch-consumer"),
+    ("harvest-fetch", "nanjing-harvest consumer fetch"),
     ("jobs-worker", "jobs worker"),
 ])
 def test_supervisord_restarts_a_killed_background_process(background_processes, program, command):
