@@ -33,7 +33,7 @@ def nanjing_changes(context: Context, data_dict: dict[str, Any]) -> dict[str, An
     to the public at that moment; a tombstone (withdrawn, deleted) has none."""
     tk.check_access("nanjing_changes", context, data_dict)
     limit = bounded_int(data_dict.get("limit"), DEFAULT_LIMIT, "limit", changes.MAX_LIMIT)
-    filters = {key: _text(data_dict, key) for key in ("type", "organization", "area")}
+    filters = {key: _text(data_dict, key) for key in changes.FILTERS}
     try:
         return changes.page(_text(data_dict, "since"), limit, filters)
     except changes.BadCursor:

@@ -18,7 +18,7 @@ from ckan.views.feed import CKANFeed
 from sqlalchemy import func
 
 from .. import codelists, localtime
-from .changes import horizon
+from . import changes
 from .model import Change
 from .outbox import CHANGES, TOMBSTONES
 
@@ -27,7 +27,6 @@ __all__ = ["ChineseFeed", "PAGE_SIZE", "MAX_PAGE", "changes_feed"]
 PAGE_SIZE = 50
 MAX_PAGE = 200
 LANGUAGE = "zh-CN"
-FILTERS = ("type", "organization", "area")
 
 
 class ChineseFeed(CKANFeed):
@@ -94,11 +93,7 @@ def _add(feed, row: Change) -> None:
 
 def changes_feed(filters: dict[str, str], page: int) -> str:
     """The Atom document of a page of changes (newest first)."""
-    query = model.Session.query(Change).filter(Change.txid < horizon())
-    for field, column in (("type", Change.object_type), ("organization", Change.organization),
-                          ("area", Change.area)):
-        if filters.get(field):
-            query = query.filter(column == filters[field])
+    query = changes.final(filters)
     total = query.with_entities(func.count(Change.seq)).scalar() or 0
     last = min(max(1, math.ceil(total / PAGE_SIZE)), MAX_PAGE)
     page = min(page, last)

@@ -15,9 +15,13 @@ from .. import localtime
 from .model import Change, FeedState
 from .outbox import CHANGES, TOMBSTONES
 
-__all__ = ["MAX_LIMIT", "BadCursor", "ExpiredCursor", "encode", "decode", "horizon", "page", "prune"]
+__all__ = ["MAX_LIMIT", "FILTERS", "BadCursor", "ExpiredCursor", "encode", "decode", "horizon",
+           "final", "page", "prune"]
 
 MAX_LIMIT = 1000
+# The filters a reader may set, and the column each narrows.
+FILTERS = {"type": Change.object_type, "organization": Change.organization,
+           "area": Change.area}
 CURSOR = re.compile(r"^v1:(\d{1,19}):(\d{1,19})$")
 
 
@@ -52,6 +56,15 @@ def horizon() -> int:
         text("SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint")).scalar())
 
 
+def final(filters: dict[str, str]):
+    """The changes of ended transactions, narrowed by `filters`."""
+    query = model.Session.query(Change).filter(Change.txid < horizon())
+    for field, column in FILTERS.items():
+        if filters.get(field):
+            query = query.filter(column == filters[field])
+    return query
+
+
 def _entry(row: Change) -> dict[str, Any]:
     return {"seq": row.seq, "change": row.change, "change_label": CHANGES.get(
                 row.change, {}).get("zh", row.change),
@@ -68,12 +81,7 @@ def page(cursor: str, limit: int, filters: dict[str, str]) -> dict[str, Any]:
     # silently miss the pruned changes.
     if cursor and state is not None and position < (state.pruned_txid, state.pruned_seq):
         raise ExpiredCursor(cursor)
-    query = model.Session.query(Change).filter(
-        Change.txid < horizon(), tuple_(Change.txid, Change.seq) > tuple_(*position))
-    for field, column in (("type", Change.object_type), ("organization", Change.organization),
-                          ("area", Change.area)):
-        if filters.get(field):
-            query = query.filter(column == filters[field])
+    query = final(filters).filter(tuple_(Change.txid, Change.seq) > tuple_(*position))
     rows = query.order_by(Change.txid, Change.seq).limit(limit + 1).all()
     more = len(rows) > limit
     rows = rows[:limit]

@@ -7,6 +7,7 @@ import ckan.plugins.toolkit as tk
 
 from .. import paging
 from . import atom
+from .changes import FILTERS
 
 __all__ = ["nanjing_feeds"]
 
@@ -16,7 +17,7 @@ MAX_FILTER = 100
 
 def changes():
     args = tk.request.args
-    filters = {key: (args.get(key) or "").strip() for key in atom.FILTERS}
+    filters = {key: (args.get(key) or "").strip() for key in FILTERS}
     too_long = [key for key, value in filters.items() if len(value) > MAX_FILTER]
     if too_long:
         return tk.abort(400, f"参数 {too_long[0]} 过长（最多 {MAX_FILTER} 个字符）")

@@ -255,8 +255,8 @@ def nanjing_disclosure_overview(context: Context, data_dict: dict[str, Any]) -> 
     requests of this year); for an earlier one, those of its daily run
     (requests of the year before it)."""
     tk.check_access("nanjing_disclosure_overview", context, data_dict)
-    month = _month(data_dict.get("month"))
     latest = summary.latest_month()
+    month = _month(data_dict.get("month")) or latest
     live = (tk.get_action("nanjing_public_figures")({"user": ""}, {})
-            if month in (None, latest) else None)
+            if month == latest else None)
     return summary.public_overview(month, live)

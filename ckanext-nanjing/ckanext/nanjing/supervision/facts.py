@@ -7,11 +7,12 @@ from typing import Iterable
 
 import ckan.model as model
 
+from .. import localtime
 from ..requests.api import Request, RequestAppeal, RequestEvent
 from .tables import WITHDRAWN_ROW, AppealFacts, DocumentFacts, RequestFacts
 
 __all__ = ["request_facts", "appeal_facts", "fees_collected", "fee_notices", "document_facts",
-           "day_of"]
+           "day_of", "published_on"]
 
 
 def _scoped(query, organization_ids: Iterable[str] | None):
@@ -87,6 +88,15 @@ def day_of(value) -> datetime.date | None:
         return datetime.date.fromisoformat(str(value or "")[:10])
     except ValueError:
         return None
+
+
+def published_on(package: model.Package) -> datetime.date | None:
+    """The day a record came out: its 发布日期 or 成文日期, else the day it
+    was created on the platform."""
+    extras = package.extras
+    created = package.metadata_created
+    return (day_of(extras.get("release_date") or extras.get("issued_date"))
+            or (localtime.date_of(created) if created else None))
 
 
 def document_facts(organization_ids: Iterable[str] | None) -> list[DocumentFacts]:

@@ -28,6 +28,7 @@ from typing import Callable, Iterable
 import ckan.plugins.toolkit as tk
 
 from .. import codelists, identifiers
+from .facts import published_on
 
 __all__ = ["HEALTH_KEYS", "COLUMNS", "Column", "GUIDE_ELEMENTS", "column_limit",
            "internal_path", "check_body", "check_site"]
@@ -78,15 +79,9 @@ def column_limit(kind: str) -> int:
     return tk.config.get("ckanext.nanjing.health.notice_days")
 
 
-def _published_on(package, day_of: Callable, local_date: Callable) -> datetime.date | None:
-    extras = package.extras
-    return (day_of(extras.get("release_date") or extras.get("issued_date"))
-            or local_date(package.metadata_created))
-
-
-def _freshness(column: Column, packages: list, today: datetime.date, figures, where: str,
-               day_of: Callable, local_date: Callable) -> None:
-    days = [d for d in (_published_on(p, day_of, local_date) for p in packages) if d]
+def _freshness(column: Column, packages: list, today: datetime.date, figures, where: str
+               ) -> None:
+    days = [d for d in (published_on(p) for p in packages) if d]
     if not days:
         return
     newest, limit = max(days), column_limit(column.kind)
@@ -166,8 +161,7 @@ def _service_guide(package, figures) -> None:
 
 
 def check_body(organization: str, packages: Iterable, catalog, figures, today: datetime.date,
-               resolve: Callable[[str], str | None], day_of: Callable,
-               local_date: Callable) -> None:
+               resolve: Callable[[str], str | None]) -> None:
     """Every health check of one body's public records into `figures`."""
     packages = list(packages)
     site_url = tk.config.get("ckan.site_url") or ""
@@ -179,7 +173,7 @@ def check_body(organization: str, packages: Iterable, catalog, figures, today: d
             figures["empty_columns"].count(bool(members), {
                 "name": column.key, "title": column.label, "url": where,
                 "reason": "栏目没有公开内容（空白栏目）"})
-        _freshness(column, members, today, figures, where, day_of, local_date)
+        _freshness(column, members, today, figures, where)
     for package in packages:
         _internal_links(package, resolve, figures, site_url, seen)
         _interpretation_links(package, catalog, figures)
@@ -187,8 +181,7 @@ def check_body(organization: str, packages: Iterable, catalog, figures, today: d
             _service_guide(package, figures)
 
 
-def check_site(packages: Iterable, today: datetime.date, figures, day_of: Callable,
-               local_date: Callable) -> None:
+def check_site(packages: Iterable, today: datetime.date, figures) -> None:
     """The site's own 动态 column, into the city's figures."""
     members = [p for p in packages if p.type == SITE_NEWS.dataset_type]
-    _freshness(SITE_NEWS, members, today, figures, "/", day_of, local_date)
+    _freshness(SITE_NEWS, members, today, figures, "/")

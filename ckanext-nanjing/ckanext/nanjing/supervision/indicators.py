@@ -23,7 +23,7 @@ from ..publishing import api as gate
 from ..publishing.api import Validation
 from ..requests.api import OPEN_STATES, Request, deadline_dict
 from . import health, links, posts as post_figures, quality, routes
-from .facts import day_of
+from .facts import day_of, published_on
 
 __all__ = ["ART26_DAYS", "FREQUENCY_DAYS", "LIST_LIMIT", "INDICATOR_KEYS", "Indicator", "compute", "linked_urls",
            "local_date", "deadline_days"]
@@ -155,8 +155,7 @@ def _entry_content(catalog: _Catalog, entry: model.Package) -> tuple[list[str], 
             problems.append(f"关联的数据集“{target.title}”已超过更新周期未更新")
         else:
             present += 1
-            issued = day_of(target.extras.get("release_date") or target.extras.get("issued_date"))
-            days.append(issued or local_date(target.metadata_created))
+            days.append(published_on(target))
     return [] if present else problems, min((day for day in days if day), default=None)
 
 
@@ -328,8 +327,7 @@ def compute(today: datetime.date) -> dict[str, dict[str, Any]]:
     resolve = routes.resolver()
     for org in organizations:
         _links(catalog, linked[org.id], figures[org.id])
-        health.check_body(org.name, owned[org.id], catalog, figures[org.id], today, resolve,
-                          day_of, local_date)
+        health.check_body(org.name, owned[org.id], catalog, figures[org.id], today, resolve)
     totals: dict[str, list[int]] = collections.defaultdict(list)
     _requests(today, figures, counts, totals, posts)
     answer = {}
@@ -363,11 +361,14 @@ def linked_urls() -> set[str]:
     return urls
 
 
-def site_health(today: datetime.date) -> dict[str, Any]:
-    """The site's own columns (the city's share of the health checks)."""
-    figures = {key: Indicator() for key in health.HEALTH_KEYS}
+def site_health(today: datetime.date, title: str) -> dict[str, Any]:
+    """The site's own columns, as one more body for the city's sums (it
+    has nothing else to count)."""
+    figures = {key: Indicator() for key in INDICATOR_KEYS}
     packages = model.Session.query(model.Package).filter(
         model.Package.state == "active", model.Package.private.is_(False),
         model.Package.type == health.SITE_NEWS.dataset_type)
-    health.check_site(packages, today, figures, day_of, local_date)
-    return {key: value.as_dict() for key, value in figures.items()}
+    health.check_site(packages, today, figures)
+    return {"organization": {"id": None, "name": "", "title": title},
+            "indicators": {key: value.as_dict() for key, value in figures.items()},
+            "counts": {}, "reply_days": {"sum": 0, "count": 0}}

@@ -63,17 +63,6 @@ def city(bodies: list[dict[str, Any]], title: str) -> dict[str, Any]:
                            "average": round(days / replied, 1) if replied else None}}
 
 
-def _add_site(summed: dict[str, Any], site: dict[str, Any]) -> None:
-    """The site's own checks added to the city's sums."""
-    for key, extra in site.items():
-        total = summed[key]
-        total["met"] = round(total["met"] + extra["met"], 2)
-        total["measured"] = round(total["measured"] + extra["measured"], 2)
-        total["ratio"] = round(total["met"] / total["measured"], 4) if total["measured"] else None
-        total["missed"] += extra["missed"]
-        total["items"] = (extra["items"] + total["items"])[:indicators.LIST_LIMIT]
-
-
 def _no_access() -> dict[str, Any] | None:
     return access_api.empty_figures() if plugins.plugin_loaded("nanjing_access") else None
 
@@ -121,8 +110,8 @@ def run(today: datetime.date | None = None, check_links: bool = True,
         body["rank"] = rank
     for body in bodies:
         _store(body["organization"]["id"], month, body, now)
-    whole = city(bodies, tk.config.get("ckanext.nanjing.supervision.city_title"))
-    _add_site(whole["indicators"], indicators.site_health(today))
+    title = tk.config.get("ckanext.nanjing.supervision.city_title")
+    whole = city([indicators.site_health(today, title), *bodies], title)
     whole.update(common, score=scores.score(whole["indicators"], weights),
                  access=conditional.get(None) or _no_access())
     _store(CITY_KEY, month, whole, now)
