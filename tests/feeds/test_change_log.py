@@ -161,3 +161,10 @@ def test_records_public_before_the_log_are_seeded_once(api, call, body):
     assert outbox.seed() == 1
     assert outbox.seed() == 0                  # safe to repeat
     assert _kinds(_feed(call)) == [("before-log", "created")]
+
+
+@pytest.mark.parametrize("datasets", ["bulk-a", [1, 2], {"id": "x"}])
+def test_bulk_actions_refuse_what_is_not_a_list_of_ids(api, body, datasets):
+    answer = api("bulk_update_private", org_id=body["id"], datasets=datasets)
+    assert answer["success"] is False
+    assert answer["error"]["datasets"] == ["应为数据集 id 的列表"]
