@@ -18,6 +18,8 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 from ckan.tests import helpers as test_helpers
 
+from .conftest import MIGRATED_PLUGINS
+
 # The extensions whose actions are swept, by the module of their plugin.
 SWEPT = ("ckanext.nanjing", "ckanext.nanjing_harvest", "ckanext.harvest",
          "ckanext.dcat", "ckanext.scheming")
@@ -78,7 +80,7 @@ def site(reset_db, migrate_db_for):
     """Plugins, database and application set up once for the sweep."""
     p.load_all()
     reset_db()
-    for plugin in ("activity", "harvest", "nanjing", "nanjing_requests", "nanjing_supervision"):
+    for plugin in MIGRATED_PLUGINS:
         migrate_db_for(plugin)
     steward = factories.UserWithToken()
     factories.Organization(users=[{"name": steward["name"], "capacity": "editor"}])

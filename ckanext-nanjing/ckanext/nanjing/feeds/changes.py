@@ -16,7 +16,7 @@ from .model import Change, FeedState
 from .outbox import CHANGES, TOMBSTONES
 
 __all__ = ["MAX_LIMIT", "FILTERS", "BadCursor", "ExpiredCursor", "encode", "decode", "horizon",
-           "final", "page", "prune"]
+           "entry", "final", "page", "prune", "unsettled"]
 
 MAX_LIMIT = 1000
 # The filters a reader may set, and the column each narrows.
@@ -65,7 +65,7 @@ def final(filters: dict[str, str]):
     return query
 
 
-def _entry(row: Change) -> dict[str, Any]:
+def entry(row: Change) -> dict[str, Any]:
     return {"seq": row.seq, "change": row.change, "change_label": CHANGES.get(
                 row.change, {}).get("zh", row.change),
             "at": localtime.local(row.occurred).isoformat(timespec="seconds"),
@@ -86,7 +86,7 @@ def page(cursor: str, limit: int, filters: dict[str, str]) -> dict[str, Any]:
     more = len(rows) > limit
     rows = rows[:limit]
     last = (rows[-1].txid, rows[-1].seq) if rows else position
-    return {"changes": [_entry(row) for row in rows], "next_cursor": encode(*last),
+    return {"changes": [entry(row) for row in rows], "next_cursor": encode(*last),
             "has_more": more}
 
 
@@ -106,3 +106,10 @@ def prune(before: datetime.datetime) -> int:
     model.Session.add(state)
     model.Session.commit()
     return count
+
+
+def unsettled() -> bool:
+    """Whether some committed change still waits for an older transaction to end."""
+    return bool(model.Session.execute(text(
+        "SELECT EXISTS (SELECT 1 FROM nanjing_feeds_change WHERE txid >= "
+        "(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint)")).scalar())

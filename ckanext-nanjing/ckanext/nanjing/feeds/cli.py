@@ -1,11 +1,11 @@
-"""`ckan nanjing-feeds prune`: delete old changes from the change log."""
+"""`ckan nanjing-feeds`: prune the change log, seed it, and the webhook worker."""
 from __future__ import annotations
 
 import datetime
 
 import click
 
-from . import changes, outbox
+from . import changes, delivery, outbox, worker
 
 __all__ = ["feeds"]
 
@@ -24,6 +24,7 @@ def prune(days: int | None):
     days = days or tk.config.get("ckanext.nanjing.feeds.retention_days")
     before = datetime.datetime.utcnow() - datetime.timedelta(days=days)
     click.echo(f"已删除 {changes.prune(before)} 条 {days} 天前的变更记录")
+    click.echo(f"已删除 {delivery.prune(before)} 条 {days} 天前已结束的 Webhook 发送记录")
 
 
 @feeds.command(short_help="把已公开但尚无变更记录的记录登记为“发布”（可重复运行）")
@@ -32,3 +33,12 @@ def seed(ctx: click.Context):
     """启用变更记录之前已公开的记录，逐条登记为“发布”，供订阅者从头同步。"""
     with ctx.meta["flask_app"].test_request_context():
         click.echo(f"已登记 {outbox.seed()} 条已公开的记录")
+
+
+@feeds.command(short_help="长期运行的 Webhook 发送进程：有变更即发送，失败按计划重试")
+@click.option("--until-idle", is_flag=True, help="发送完当前到期的消息后退出")
+@click.pass_context
+def deliver(ctx: click.Context, until_idle: bool):
+    """把变更发送到各 Webhook 接收地址（Standard Webhooks 签名）。同一时间只有一个进程发送，其余待命。"""
+    with ctx.meta["flask_app"].test_request_context():
+        worker.run(until_idle=until_idle)

@@ -9,11 +9,12 @@ import datetime
 import json
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, UnicodeText, text
+from sqlalchemy import (BigInteger, Boolean, Column, DateTime, ForeignKey, Integer, UnicodeText,
+                        text)
 
 from ckan.model.base import BaseModel
 
-__all__ = ["Change", "FeedState"]
+__all__ = ["Change", "FeedState", "Endpoint", "Delivery", "Attempt"]
 
 
 class Change(BaseModel):
@@ -46,3 +47,67 @@ class FeedState(BaseModel):
     id = Column(Integer, primary_key=True, default=1)
     pruned_txid = Column(BigInteger, nullable=False, default=0)
     pruned_seq = Column(BigInteger, nullable=False, default=0)
+
+
+class Endpoint(BaseModel):
+    """A webhook receiver an administrator registered. It reads the change
+    log from its own position, so a paused endpoint loses nothing: resumed,
+    it carries on from where it stopped (within the log's retention)."""
+    __tablename__ = "nanjing_feeds_endpoint"
+
+    id = Column(UnicodeText, primary_key=True)
+    url = Column(UnicodeText, nullable=False)
+    description = Column(UnicodeText, nullable=False, default="")
+    filters_json = Column("filters", UnicodeText, nullable=False, default="{}")
+    secret = Column(UnicodeText, nullable=False)
+    # After a rotation the previous secret signs too, until it expires.
+    previous_secret = Column(UnicodeText, nullable=True)
+    previous_expires = Column(DateTime, nullable=True)
+    state = Column(UnicodeText, nullable=False, default="active")   # active, paused, disabled
+    state_reason = Column(UnicodeText, nullable=False, default="")
+    after_txid = Column(BigInteger, nullable=False, default=0)
+    after_seq = Column(BigInteger, nullable=False, default=0)
+    created = Column(DateTime, nullable=False, default=datetime.datetime.utcnow)
+    created_by = Column(UnicodeText, nullable=False, default="")
+    failing_since = Column(DateTime, nullable=True)
+    last_success = Column(DateTime, nullable=True)
+
+    @property
+    def filters(self) -> dict[str, str]:
+        return json.loads(self.filters_json or "{}")
+
+
+class Delivery(BaseModel):
+    """One change for one endpoint: a message with a fixed id, sent until the
+    receiver answers 2xx or the retry schedule ends. The body is kept, so a
+    replay sends the same message after the change log was pruned."""
+    __tablename__ = "nanjing_feeds_delivery"
+
+    id = Column(BigInteger, primary_key=True, autoincrement=True)
+    endpoint_id = Column(UnicodeText, ForeignKey("nanjing_feeds_endpoint.id", ondelete="CASCADE"),
+                         nullable=False)
+    seq = Column(BigInteger, nullable=False)
+    message_id = Column(UnicodeText, nullable=False)
+    event_type = Column(UnicodeText, nullable=False)
+    body = Column(UnicodeText, nullable=False)
+    status = Column(UnicodeText, nullable=False, default="pending")   # pending, delivered, failed
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt = Column(DateTime, nullable=True)
+    last_code = Column(Integer, nullable=True)
+    last_error = Column(UnicodeText, nullable=False, default="")
+    created = Column(DateTime, nullable=False, default=datetime.datetime.utcnow)
+    delivered = Column(DateTime, nullable=True)
+
+
+class Attempt(BaseModel):
+    """Each time a message was sent, and what came of it."""
+    __tablename__ = "nanjing_feeds_attempt"
+
+    id = Column(BigInteger, primary_key=True, autoincrement=True)
+    delivery_id = Column(BigInteger, ForeignKey("nanjing_feeds_delivery.id", ondelete="CASCADE"),
+                         nullable=False)
+    at = Column(DateTime, nullable=False, default=datetime.datetime.utcnow)
+    code = Column(Integer, nullable=True)
+    error = Column(UnicodeText, nullable=False, default="")
+    milliseconds = Column(Integer, nullable=False, default=0)
+    replay = Column(Boolean, nullable=False, default=False)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import text
+
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
@@ -46,6 +48,9 @@ def record(kind: str, object_type: str, object_id: str, item: dict[str, Any] | N
                  title=title, organization=organization, area=area,
                  item_json=None if item is None else json.dumps(item, ensure_ascii=False))
     model.Session.add(row)
+    # Heard by the webhook worker when the change commits (not before, and
+    # not at all if it is rolled back).
+    model.Session.execute(text("SELECT pg_notify('nanjing_feeds', '')"))
     return row
 
 

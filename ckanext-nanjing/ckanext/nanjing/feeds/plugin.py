@@ -11,7 +11,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context
 
-from . import actions, atom, auth, cli, outbox, views
+from . import actions, atom, auth, cli, outbox, views, webhook_actions
 
 
 @tk.chained_action
@@ -28,11 +28,12 @@ def dataset_purge(original: Action, context: Context, data_dict: dict[str, Any])
 
 
 def _actions() -> dict:
-    return {"nanjing_changes": actions.nanjing_changes, "dataset_purge": dataset_purge}
+    return {"nanjing_changes": actions.nanjing_changes, "dataset_purge": dataset_purge,
+            **{name: getattr(webhook_actions, name) for name in webhook_actions.__all__}}
 
 
 @tk.blanket.actions(_actions)
-@tk.blanket.auth_functions(lambda: {name: getattr(auth, name) for name in auth.__all__})
+@tk.blanket.auth_functions(auth.functions)
 @tk.blanket.cli(cli)
 @tk.blanket.blueprints(views)
 class FeedsPlugin(p.SingletonPlugin):
