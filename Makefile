@@ -1,5 +1,5 @@
 # The two commands of README.md, plus helpers. All work is in scripts/nanjing.
-.PHONY: demo test bench-validate bench-harvest bench-letters bench-load bench-supervision bench-search bench-search-scale services stop doctor
+.PHONY: demo test bench-validate bench-harvest bench-letters bench-load bench-supervision bench-search bench-search-scale bench-push services stop doctor
 
 demo:      ## install, start services, load the demo catalog, serve http://127.0.0.1:5000
 	@scripts/nanjing demo
@@ -12,6 +12,9 @@ bench-validate:  ## speed and peak memory of the validation gate against frictio
 
 bench-harvest:  ## harvest 10,000 exchange-database rows end to end, then an unchanged re-run (own databases)
 	@scripts/nanjing bench-harvest $(BENCH_ARGS)
+
+bench-push:  ## from publication to webhook delivery over 1,000 harvested records (p50/p95), and the change feed's records/s (own databases)
+	@scripts/nanjing bench-push $(BENCH_ARGS)
 
 services:  ## start PostgreSQL, Redis, Solr and the local mailbox and prepare the databases
 	@scripts/nanjing services

@@ -27,10 +27,16 @@ ensure_bench() {
 # ensure_bench); it fills exchange_bench as exchange_owner and
 # the source reads it as exchange_reader, with the secrets file's passwords.
 bench_harvest() {
+    bench_harvest_env "$VENV/bin/python" "$ROOT/benchmarks/harvest.py" --ini "$BENCH_INI" "$@"
+}
+
+# bench_harvest_env COMMAND...: runs COMMAND with the bench exchange
+# database's name and passwords (bench-harvest, bench-push).
+bench_harvest_env() {
     NANJING_BENCH_EXCHANGE_DB=$BENCH_EXCHANGE_DB \
     NANJING_BENCH_OWNER_PASSWORD=$(secret EXCHANGE_OWNER_PASSWORD) \
     NANJING_BENCH_READER_PASSWORD=$(secret EXCHANGE_READER_PASSWORD) \
-        "$VENV/bin/python" "$ROOT/benchmarks/harvest.py" --ini "$BENCH_INI" "$@"
+        "$@"
 }
 
 # bench_port_free WHAT: stops with a plain message when $BENCH_CKAN_PORT,
