@@ -27,6 +27,9 @@ setup(
             "supervision/templates/**/*",
             "supervision/assets/**/*",
             "supervision/weights.yaml",
+            "*/openapi.yaml",
+            "feeds/templates/**/*",
+            "feeds/assets/**/*",
         ]
     },
     entry_points={

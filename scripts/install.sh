@@ -104,18 +104,24 @@ install_solr_jars() {  # [POM]
 # assets, where CKAN's webassets bundle them (ignored by git). axe-core stays
 # in .local/npm: the browser tests inject it into the pages they check.
 FRONTEND_VENDOR=$ROOT/ckanext-nanjing/ckanext/nanjing/supervision/assets/vendor
+API_DOCS_VENDOR=$ROOT/ckanext-nanjing/ckanext/nanjing/feeds/assets/vendor
 install_frontend() {
     local stamp hash
     hash=$(inputs_hash "$ROOT/config/frontend/package.json" "$ROOT/config/frontend/package-lock.json")
     stamp=$FRONTEND_VENDOR/.installed-$hash
     [ -f "$stamp" ] && return 0
-    say "安装前端库（npm：ECharts；测试用 axe-core）"
-    mkdir -p "$LOCAL/npm" "$FRONTEND_VENDOR"
+    say "安装前端库（npm：ECharts、Swagger UI；测试用 axe-core）"
+    mkdir -p "$LOCAL/npm" "$FRONTEND_VENDOR" "$API_DOCS_VENDOR"
     cp "$ROOT/config/frontend/package.json" "$ROOT/config/frontend/package-lock.json" "$LOCAL/npm/"
-    (cd "$LOCAL/npm" && npm ci --no-audit --no-fund) >"$LOG/npm.log" 2>&1 \
+    # --ignore-scripts: nothing here needs building, and swagger-ui-dist's
+    # @scarf/scarf would report the install over the network.
+    (cd "$LOCAL/npm" && npm ci --no-audit --no-fund --ignore-scripts) >"$LOG/npm.log" 2>&1 \
         || fail "前端库" "npm 安装失败（详见 $LOG/npm.log）" "检查 npm 源是否可达，然后重新运行"
     cp "$LOCAL/npm/node_modules/echarts/dist/echarts.common.min.js" "$FRONTEND_VENDOR/echarts.min.js"
     cp "$LOCAL/npm/node_modules/echarts/LICENSE" "$FRONTEND_VENDOR/ECHARTS-LICENSE"
+    cp "$LOCAL/npm/node_modules/swagger-ui-dist/swagger-ui-bundle.js" \
+        "$LOCAL/npm/node_modules/swagger-ui-dist/swagger-ui.css" "$API_DOCS_VENDOR/"
+    cp "$LOCAL/npm/node_modules/swagger-ui-dist/LICENSE" "$API_DOCS_VENDOR/SWAGGER-UI-LICENSE"
     rm -f "$FRONTEND_VENDOR"/.installed-*
     touch "$stamp"
 }

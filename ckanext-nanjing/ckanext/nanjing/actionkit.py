@@ -3,6 +3,7 @@ that fails leaves the tables as they were), the signed-in caller, and
 paging numbers, each refusal in Chinese."""
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import ckan.model as model
@@ -14,13 +15,13 @@ __all__ = ["rollback_on_error", "signed_in", "bounded_int"]
 
 def rollback_on_error(function):
     """Nothing half-written: an action that fails leaves the tables as they were."""
+    @functools.wraps(function)   # keeps the module: the API document finds its action
     def wrapper(context: Context, data_dict: dict[str, Any]):
         try:
             return function(context, data_dict)
         except Exception:
             model.Session.rollback()
             raise
-    wrapper.__name__, wrapper.__doc__ = function.__name__, function.__doc__
     return wrapper
 
 

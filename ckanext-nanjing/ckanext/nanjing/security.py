@@ -4,6 +4,7 @@ failed logins. Set in the application, so they hold under any server
 from __future__ import annotations
 
 import json
+import math
 import re
 
 from flask import Response, request
@@ -19,6 +20,7 @@ __all__ = ["register", "upload_too_large_message", "LOGIN_THROTTLED"]
 
 MB = 1024 * 1024
 API_PATH = re.compile(r"^(/[A-Za-z_]+)?/api/")
+ACTION_PATH = re.compile(r"^(/[A-Za-z_]+)?/api/(\d/)?action/")
 # Multipart framing and the other form fields around an uploaded file.
 FORM_MARGIN = MB
 
@@ -34,6 +36,7 @@ def register(app) -> None:
     app.after_request(_add_headers)
     app.before_request(_refuse_oversized_request)
     app.before_request(_refuse_throttled_login)
+    app.before_request(_refuse_unstorable_action_input)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     # Werkzeug also stops a body without Content-Length (chunked) at this size.
     app.config["MAX_CONTENT_LENGTH"] = _limit_mb() * MB + FORM_MARGIN
@@ -108,3 +111,68 @@ def _refuse_throttled_login():
     return Response(f"<!doctype html><meta charset=utf-8><title>429</title><p>{message}</p>",
                     429, {"Retry-After": str(minutes * 60)},
                     content_type="text/html;charset=utf-8")
+
+
+# What PostgreSQL cannot store, refused before any action sees it: a NUL
+# character (psycopg2 raises ValueError on it, in CKAN's actions as in ours,
+# which answered 500) and numbers JSON allows but no column holds (NaN,
+# Infinity, 1e400).
+def _unstorable(value) -> str | None:
+    """Why `value` (or something in it) cannot be stored, or None."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return "不能含有空字符（\\u0000）"
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return "数值超出范围（须为有限的数）"
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return None
+
+
+def _action_input() -> dict:
+    """The action's parameters as CKAN will read them (query, form, a JSON
+    form key, or a JSON body)."""
+    found = {}
+    for source in (request.args, request.form):
+        for key, values in source.lists():
+            found[key] = values
+            if len(source) == 1 and values in (["1"], [""]):
+                try:
+                    parsed = json.loads(key)
+                except ValueError:
+                    parsed = None
+                if isinstance(parsed, dict):
+                    found.update(parsed)
+    if request.content_type != "multipart/form-data" and request.data:
+        body = request.get_json(silent=True)
+        if isinstance(body, dict):
+            found.update(body)
+    return found
+
+
+def _refusal(field: str, message: str) -> Response:
+    body = {"success": False, "error": {"__type": "Validation Error", field: [message]}}
+    return Response(json.dumps(body, ensure_ascii=False), 409,
+                    content_type="application/json;charset=utf-8")
+
+
+def _refuse_unstorable_action_input():
+    if not ACTION_PATH.match(request.path):
+        return None
+    try:
+        given = _action_input()
+    except RecursionError:
+        return _refusal("参数", "JSON 嵌套层级过深")
+    for key, value in given.items():
+        why = _unstorable(key) or _unstorable(value)
+        if why:
+            field = key if isinstance(key, str) and "\x00" not in key else "参数"
+            return _refusal(field, why)
+    return None

@@ -37,8 +37,13 @@ def _actions() -> dict:
 @tk.blanket.cli(cli)
 @tk.blanket.blueprints(views)
 class FeedsPlugin(p.SingletonPlugin):
+    p.implements(p.IConfigurer)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFeed, inherit=True)
+
+    def update_config(self, config):
+        tk.add_template_directory(config, "templates")
+        tk.add_resource("assets", "nanjing_feeds")
 
     # IFeed: CKAN's own /feeds/ and ours are declared Chinese.
     def get_feed_class(self):

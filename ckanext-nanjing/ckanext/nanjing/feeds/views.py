@@ -1,12 +1,16 @@
-"""The Atom feed of the change log: /feeds/changes.atom[?type=&organization=&area=&page=]."""
+"""The Atom feed of the change log (/feeds/changes.atom[?type=&organization=&area=&page=]),
+the Action API's OpenAPI document (/api/openapi.json) and its page (/api/docs)."""
 from __future__ import annotations
+
+import functools
+import json
 
 from flask import Blueprint, make_response
 
 import ckan.plugins.toolkit as tk
 
 from .. import paging
-from . import atom
+from . import atom, openapi
 from .changes import FILTERS
 
 __all__ = ["nanjing_feeds"]
@@ -28,3 +32,25 @@ def changes():
 
 
 nanjing_feeds.add_url_rule("/feeds/changes.atom", view_func=changes, endpoint="changes")
+
+
+@functools.lru_cache(maxsize=1)
+def _openapi_json() -> bytes:
+    # The registry does not change while the process runs.
+    return json.dumps(openapi.document(), ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def openapi_document():
+    response = make_response(_openapi_json(), 200)
+    response.headers["Content-Type"] = "application/json; charset=utf-8"
+    response.headers["Access-Control-Allow-Origin"] = "*"   # for editors and code generators
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def api_docs():
+    return tk.render("nanjing/feeds/api_docs.html")
+
+
+nanjing_feeds.add_url_rule("/api/openapi.json", view_func=openapi_document, endpoint="openapi")
+nanjing_feeds.add_url_rule("/api/docs", view_func=api_docs, endpoint="api_docs")

@@ -114,9 +114,10 @@ def _bulk_update(context: Context, data_dict: dict[str, Any], changes: dict[str,
     datasets = data_dict.get("datasets") or []
     if not isinstance(datasets, list) or not all(isinstance(d, str) for d in datasets):
         raise tk.ValidationError({"datasets": ["应为数据集 id 的列表"]})
-    ids = model.Session.query(model.Package.id).filter(
-        model.Package.id.in_(datasets), model.Package.owner_org == data_dict.get("org_id"))
-    for (package_id,) in ids:
+    owned = {package_id for (package_id,) in model.Session.query(model.Package.id).filter(
+        model.Package.id.in_(datasets), model.Package.owner_org == data_dict.get("org_id"))}
+    # In the order given: the change log records them so.
+    for package_id in dict.fromkeys(d for d in datasets if d in owned):
         tk.get_action("package_patch")({"user": context.get("user")},
                                        dict(changes, id=package_id))
 
