@@ -120,14 +120,14 @@ def test_api_tokens_are_signed_with_a_key_of_at_least_32_bytes(clean_db):
 
 @pytest.mark.usefixtures("clean_db")
 @pytest.mark.parametrize("action, send, field, message", [
-    ("package_show", {"json": {"id": "budget\x00"}}, "id", "空字符"),
-    ("nanjing_request_show", {"json": {"id": "\x00", "number": "x"}}, "id", "空字符"),
-    ("nanjing_changes", {"json": {"area": ["a", {"b": "\x00"}]}}, "area", "空字符"),
+    ("package_show", {"json": {"id": "budget\x00"}}, "id", "控制字符"),
+    ("nanjing_request_show", {"json": {"id": "\x00", "number": "x"}}, "id", "控制字符"),
+    ("nanjing_changes", {"json": {"area": ["a", {"b": "\x00"}]}}, "area", "控制字符"),
     ("package_search", {"data": b'{"rows": 1e400}', "content_type": "application/json"},
      "rows", "有限的数"),
     ("package_search", {"data": b'{"rows": NaN}', "content_type": "application/json"},
      "rows", "有限的数"),
-    ("package_search", {"query_string": "q=%00"}, "q", "空字符"),
+    ("package_search", {"query_string": "q=%00"}, "q", "控制字符"),
     ("organization_list", {"data": b"[" * 50000 + b"]" * 50000,
                            "content_type": "application/json"}, "参数", "嵌套层级过深"),
 ])

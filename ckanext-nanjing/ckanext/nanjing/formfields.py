@@ -14,7 +14,9 @@ __all__ = ["PHONE", "EMAIL", "CONTROL", "required", "text", "choice", "phone", "
            "boolean", "text_value", "errors", "joined"]
 
 PHONE = re.compile(r"(\+?86[ -]?)?1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?")
-EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}")
+# ASCII only: the mailer sends without SMTPUTF8 (a Chinese domain is written
+# in its xn-- form).
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.([A-Za-z]{2,}|xn--[A-Za-z0-9-]+)")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -30,6 +32,8 @@ def text(limit: int) -> Callable:
     def validator(value: Any, context) -> Any:
         if value is missing or value is None:
             return ""
+        if isinstance(value, (list, dict)):
+            raise Invalid("应为文本")
         value = str(value).strip()
         if len(value) > limit:
             raise Invalid(f"不能超过 {limit} 字（现有 {len(value)} 字）")
@@ -50,13 +54,13 @@ def choice(options: dict[str, str], label: str) -> Callable:
 
 
 def phone(value: Any, context) -> Any:
-    if value and not PHONE.fullmatch(value.replace(" ", "")):
+    if value and not (isinstance(value, str) and PHONE.fullmatch(value.replace(" ", ""))):
         raise Invalid("不是有效的手机号码或固定电话（如 13912345678 或 025-83631234）")
     return value
 
 
 def email(value: Any, context) -> Any:
-    if value and not EMAIL.fullmatch(value):
+    if value and not (isinstance(value, str) and EMAIL.fullmatch(value)):
         raise Invalid("不是有效的电子邮箱地址")
     return value
 

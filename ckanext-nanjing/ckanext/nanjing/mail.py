@@ -24,8 +24,9 @@ def send(name: str, address: str, subject: str, body: str, about: str) -> bool:
     try:
         mailer.mail_recipient(name, address, subject, body)
         return True
-    except (mailer.MailerException, OSError):
+    except (mailer.MailerException, OSError, UnicodeError):
         # OSError: CKAN's mailer lets smtplib's errors out of its `finally`
         # (a server that hangs up), and smtplib's errors are OSErrors.
+        # UnicodeError: an address smtplib cannot send to without SMTPUTF8.
         log.exception("Could not mail %s about %s", address, about)
         return False

@@ -124,7 +124,7 @@ def _unstorable(value) -> str | None:
         item = pending.pop()
         if isinstance(item, str):
             if "\x00" in item:
-                return "不能含有空字符（\\u0000）"
+                return "含有无法保存的控制字符（空字符 \\u0000），请删除后重新提交"
         elif isinstance(item, float):
             if not math.isfinite(item):
                 return "数值超出范围（须为有限的数）"

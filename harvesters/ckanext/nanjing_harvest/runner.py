@@ -40,6 +40,10 @@ def run_job(source_id: str, progress=None) -> dict[str, Any]:
     """Creates a job for the source and runs it to the end here. `progress`
     wraps the list of harvest object ids (e.g. a click progress bar)."""
     source = find_source(source_id)
+    # What the scheduler would do first: finish the source's jobs that are
+    # done and end those idle past ckan.harvest.timeout (a job left Running
+    # when the portal was stopped mid-way).
+    tk.get_action("harvest_jobs_run")(_context(), {"source_id": source.id})
     running = tk.get_action("harvest_job_list")(_context(), {"source_id": source.id,
                                                               "status": "Running"})
     if running:

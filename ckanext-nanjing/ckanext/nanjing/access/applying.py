@@ -328,7 +328,7 @@ def nanjing_access_application_list(context: Context, data_dict: dict[str, Any]
     else:
         raise tk.ValidationError({"scope": ["scope 应为 mine 或 queue"]})
     if data_dict.get("state"):
-        if data_dict["state"] not in STATES:
+        if not isinstance(data_dict["state"], str) or data_dict["state"] not in STATES:
             raise tk.ValidationError({"state": [f"state 应为：{'、'.join(STATES)}"]})
         query = query.filter(Application.state == data_dict["state"])
     if data_dict.get("package_id"):

@@ -55,7 +55,7 @@ def nanjing_access_grant_change(context: Context, data_dict: dict[str, Any]) -> 
     if grant is None or not roles.is_steward(user.name, grant.organization_id):
         raise tk.ObjectNotFound(NOT_FOUND)
     change = data_dict.get("change")
-    if change not in GRANT_CHANGES:
+    if not isinstance(change, str) or change not in GRANT_CHANGES:
         raise tk.ValidationError({"change": ["change 应为 suspend、resume 或 revoke"]})
     reason = text_value(data_dict, "reason", "理由", 500, change != "resume")
     if change == "resume" and grant.state != "suspended":

@@ -52,8 +52,10 @@ TAGS = {
     "supervision": ("监督考核", "Supervision and the annual report"),
     "ckan": ("CKAN 通用接口", "CKAN's own actions"),
 }
+# CKAN answers a malformed request (400) with a bare JSON string, not its envelope.
+MALFORMED = ("400", "请求格式错误（如 JSON 无法解析或不是对象） — Malformed request "
+                    "(e.g. invalid JSON, or not an object)")
 ERROR_CODES = {
-    "400": "请求格式错误（如 JSON 无法解析） — Malformed request (e.g. invalid JSON)",
     "403": "无权调用（未登录或权限不足） — Not authorized",
     "404": "对象不存在 — Not found",
     "409": "参数校验未通过（按字段给出中文说明） — Validation failed (messages per field, in Chinese)",
@@ -72,8 +74,17 @@ def _actions() -> dict[str, Any]:
     return dict(logic._actions)
 
 
+def _original(function):
+    """The action a chain of chained actions ends in (CKAN chains them as
+    functools.partial(chained, previous)): the one whose docstring describes it."""
+    function = inspect.unwrap(function)
+    while isinstance(function, functools.partial) and function.args:
+        function = inspect.unwrap(function.args[0])
+    return function
+
+
 def _module(function) -> str:
-    return inspect.unwrap(function).__module__
+    return _original(function).__module__
 
 
 @functools.lru_cache(maxsize=None)
@@ -99,7 +110,7 @@ def undocumented() -> list[str]:
 
 def _docstring_params(function) -> tuple[dict[str, Any], str]:
     """Parameters from CKAN's `:param x:`/`:type x:` lines, and the prose."""
-    text = inspect.cleandoc(inspect.unwrap(function).__doc__ or "")
+    text = inspect.cleandoc(_original(function).__doc__ or "")
     fields: dict[str, dict[str, str]] = {}
     current = None
     prose = []
@@ -161,16 +172,29 @@ def _operations(name: str, spec: dict[str, Any], tag: str, read: bool) -> dict[s
     for code, text in ERROR_CODES.items():
         responses[code] = {"description": text, "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/ActionError"}}}}
+    responses[MALFORMED[0]] = {"description": MALFORMED[1], "content": {"application/json": {
+        "schema": {"anyOf": [{"type": "string"}, {"$ref": "#/components/schemas/ActionError"}]}}}}
+    params = dict(spec.get("params") or {})
+    params.setdefault("type", "object")     # a JSON object, whatever its branches
     post = {"operationId": name, "summary": spec.get("summary", name), "tags": [tag],
             "description": description,
             "requestBody": {"required": False, "content": {"application/json": {
-                "schema": spec.get("params") or {"type": "object"}}}},
+                "schema": params}}},
             "responses": responses}
     operations = {"post": post}
     if read:
         operations["get"] = dict(copy.deepcopy(post), operationId=f"{name}_get",
-                                 parameters=_query_parameters(spec.get("params") or {}))
+                                 parameters=_query_parameters(params))
         del operations["get"]["requestBody"]
+        # A query string longer than the web servers take (gunicorn: 400 for
+        # a request line over 4 KB; nginx: 414) is refused by them, in HTML.
+        too_long = {"text/html": {"schema": {"type": "string"}}}
+        operations["get"]["responses"]["400"]["content"].update(too_long)
+        operations["get"]["responses"]["414"] = {
+            "description": "请求行过长，请改用 POST — Request line too long: use POST",
+            "content": too_long}
+        operations["get"]["description"] += ("\n\n查询参数过长时请改用 POST — Use POST when the "
+                                             "parameters are long (the request line is limited)")
     return operations
 
 

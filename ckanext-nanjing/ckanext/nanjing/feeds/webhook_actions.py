@@ -111,7 +111,7 @@ def nanjing_webhook_deliveries(context: Context, data_dict: dict[str, Any]) -> d
     query = model.Session.query(Delivery).filter(Delivery.endpoint_id == endpoint.id)
     status = data_dict.get("status")
     if status not in (None, ""):
-        if status not in STATUSES:
+        if not isinstance(status, str) or status not in STATUSES:
             raise tk.ValidationError({"status": ["status 只能为 pending、delivered 或 failed"]})
         query = query.filter(Delivery.status == status)
     rows = query.order_by(Delivery.id.desc()).offset(offset).limit(limit).all()

@@ -87,7 +87,8 @@ def applicant_problems(data: dict[str, Any]) -> dict[str, list[str]]:
             if problem:
                 errors["id_number"] = [f"身份证号码有误：{problem}"]
     elif kind == "legal":
-        if data.get("applicant_category") not in set(CATEGORIES) - {"natural"}:
+        category = data.get("applicant_category")
+        if not isinstance(category, str) or category not in set(CATEGORIES) - {"natural"}:
             errors["applicant_category"] = ["请选择法人或其他组织的类别：商业企业、科研机构、"
                                             "社会公益组织、法律服务机构或其他"]
         if id_type != "credit_code":
@@ -102,6 +103,7 @@ def applicant_problems(data: dict[str, Any]) -> dict[str, list[str]]:
         errors["address"] = ["选择邮寄时，请填写通讯地址"]
     if not any(str(data.get(field) or "").strip() for field in CONTACT_FIELDS):
         errors["phone"] = [CONTACT_MISSING]
-    if data.get("channel") and data["channel"] not in CHANNELS:
+    if data.get("channel") and (not isinstance(data["channel"], str)
+                                or data["channel"] not in CHANNELS):
         errors["channel"] = [f"申请方式应为：{'、'.join(CHANNELS.values())}"]
     return errors
