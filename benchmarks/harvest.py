@@ -39,7 +39,7 @@ from sqlalchemy.pool import NullPool
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-__all__ = ["generate_rows", "run", "main"]
+__all__ = ["generate_rows", "run", "main", "in_app"]
 
 FIXTURES = Path(__file__).resolve().parents[1] / "harvesters" / "fixtures"
 SOURCE_TYPE = "nanjing_exchange_db"
@@ -464,13 +464,19 @@ def main() -> int:
     if args.records < 1:
         parser.error("--records 至少为 1")
 
+    return in_app(args.ini, lambda: run(args.records, args.fetch_consumers, print))
+
+
+def in_app(ini: str, bench: Callable[[], bool]) -> int:
+    """Runs `bench` inside the CKAN app of `ini`; the exit status: 0 when
+    its checks held, 1 when one failed, 2 when it could not run."""
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
 
-    app = make_app(load_config(args.ini))
+    app = make_app(load_config(ini))
     try:
         with app._wsgi_app.test_request_context():
-            ok = run(args.records, args.fetch_consumers, print)
+            ok = bench()
     except BenchError as error:
         print(f"基准无法运行：{error}", file=sys.stderr)
         return 2

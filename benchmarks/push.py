@@ -219,17 +219,7 @@ def main() -> int:
     if args.records < 1:
         parser.error("--records 至少为 1")
 
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-
-    app = make_app(load_config(args.ini))
-    try:
-        with app._wsgi_app.test_request_context():
-            ok = run(args.records, args.fetch_consumers, print)
-    except BenchError as error:
-        print(f"基准无法运行：{error}", file=sys.stderr)
-        return 2
-    return 0 if ok else 1
+    return harvest.in_app(args.ini, lambda: run(args.records, args.fetch_consumers, print))
 
 
 if __name__ == "__main__":

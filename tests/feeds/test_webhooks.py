@@ -22,12 +22,7 @@ from ckanext.nanjing.feeds.model import Delivery
 
 from ..receiver import Answer, Receiver, receiver  # noqa: F401  (fixture)
 
-PAGE = {"url": "https://www.nanjing.gov.cn/zwgk/", "format": "HTML", "name": "页面"}
-
-
-@pytest.fixture
-def body(clean_db, clean_index):
-    return factories.Organization(name="feeds-org", title="南京市财政局")
+from .test_change_log import _dataset, body  # noqa: F401  (body: a fixture)
 
 
 @pytest.fixture
@@ -37,17 +32,6 @@ def local_receivers(monkeypatch):
     monkeypatch.setitem(tk.config, "ckanext.nanjing.webhooks.allowed_networks", "127.0.0.0/8")
     monkeypatch.setitem(tk.config, "ckanext.nanjing.webhooks.retry_schedule", "1 1 1")
     monkeypatch.setitem(tk.config, "ckanext.nanjing.webhooks.timeout", 2)
-
-
-def _dataset(api, name, **extra):
-    data = {"type": "open_dataset", "name": name, "title": f"数据集 {name}", "notes": "说明。",
-            "owner_org": "feeds-org", "resource_code": "320100-03-0001", "area": "major-projects",
-            "resource_format": "document", "share_type": "unconditional",
-            "open_type": "unconditional", "update_frequency": "yearly", "private": False,
-            "resources": [dict(PAGE)], **extra}
-    answer = api("package_create", **data)
-    assert answer["success"], answer
-    return answer["result"]
 
 
 def _register(api, url, **extra):
