@@ -51,6 +51,7 @@ def inbox(smtp_settings):
     box = Inbox()
     controller = Controller(box, hostname="127.0.0.1", port=free_port())
     controller.start()
+    box.port = controller.port
     smtp_settings(controller.port)
     yield box
     controller.stop()

@@ -19,10 +19,11 @@ def configured() -> bool:
     return bool(tk.config.get("smtp.server"))
 
 
-def send(name: str, address: str, subject: str, body: str, about: str) -> bool:
+def send(name: str, address: str, subject: str, body: str, about: str,
+         headers: dict[str, str] | None = None) -> bool:
     """Mails `body` to `name <address>`; `about` names the matter in the log."""
     try:
-        mailer.mail_recipient(name, address, subject, body)
+        mailer.mail_recipient(name, address, subject, body, headers=headers)
         return True
     except (mailer.MailerException, OSError, UnicodeError):
         # OSError: CKAN's mailer lets smtplib's errors out of its `finally`

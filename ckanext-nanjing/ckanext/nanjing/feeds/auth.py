@@ -5,7 +5,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context
 
-from . import webhook_actions
+from . import subscription_actions, webhook_actions
 
 __all__ = ["nanjing_changes", "functions"]
 
@@ -21,6 +21,13 @@ def _sysadmins_only(context: Context, data_dict: dict[str, Any]) -> AuthResult:
     return ONLY_SYSADMINS   # sysadmins pass every check before it is asked
 
 
+def _signed_in(context: Context, data_dict: dict[str, Any]) -> AuthResult:
+    if context.get("auth_user_obj") is None and not context.get("user"):
+        return {"success": False, "msg": "请先登录，再订阅更新邮件"}
+    return {"success": True}   # each acts only on the caller's own subscriptions
+
+
 def functions() -> dict:
     return {"nanjing_changes": nanjing_changes,
-            **{name: _sysadmins_only for name in webhook_actions.__all__}}
+            **{name: _sysadmins_only for name in webhook_actions.__all__},
+            **{name: _signed_in for name in subscription_actions.__all__}}

@@ -16,7 +16,7 @@ from .model import Change, FeedState
 from .outbox import CHANGES, TOMBSTONES
 
 __all__ = ["MAX_LIMIT", "FILTERS", "BadCursor", "ExpiredCursor", "encode", "decode", "horizon",
-           "entry", "final", "page", "prune", "unsettled"]
+           "entry", "final", "page", "prune", "unsettled", "end_of_log"]
 
 MAX_LIMIT = 1000
 # The filters a reader may set, and the column each narrows.
@@ -113,3 +113,9 @@ def unsettled() -> bool:
     return bool(model.Session.execute(text(
         "SELECT EXISTS (SELECT 1 FROM nanjing_feeds_change WHERE txid >= "
         "(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint)")).scalar())
+
+
+def end_of_log() -> tuple[int, int]:
+    """The position of the last final change: a new reader starts there."""
+    last = final({}).order_by(Change.txid.desc(), Change.seq.desc()).first()
+    return (last.txid, last.seq) if last else (0, 0)

@@ -5,7 +5,7 @@ import datetime
 
 import click
 
-from . import changes, delivery, outbox, worker
+from . import changes, delivery, digests, outbox, worker
 
 __all__ = ["feeds"]
 
@@ -42,3 +42,14 @@ def deliver(ctx: click.Context, until_idle: bool):
     """把变更发送到各 Webhook 接收地址（Standard Webhooks 签名）。同一时间只有一个进程发送，其余待命。"""
     with ctx.meta["flask_app"].test_request_context():
         worker.run(until_idle=until_idle)
+
+
+@feeds.command(short_help="发送订阅更新邮件（每日或每周）")
+@click.option("--frequency", type=click.Choice(sorted(digests.FREQUENCIES)), default="daily",
+              help="发送哪一种订阅（默认 daily）")
+@click.pass_context
+def digest(ctx: click.Context, frequency: str):
+    """把订阅对象自上次以来的变更汇总成一封邮件发给订阅者；发送失败的下次重发。"""
+    with ctx.meta["flask_app"].test_request_context():
+        sent, failed = digests.send_digests(frequency)
+    click.echo(f"已发送 {sent} 封{digests.FREQUENCIES[frequency]}更新邮件，{failed} 封发送失败（下次重发）")

@@ -16,7 +16,7 @@ import ckan.plugins.toolkit as tk
 
 from .. import localtime
 from . import addresses, changes, delivery, signing
-from .model import Change, Delivery, Endpoint
+from .model import Delivery, Endpoint
 
 __all__ = ["STATES", "create", "update", "rotate", "as_dict", "filters_from", "get"]
 
@@ -61,15 +61,10 @@ def _description(value: object) -> str:
     return value.strip()
 
 
-def _end_of_log() -> tuple[int, int]:
-    last = (changes.final({}).order_by(Change.txid.desc(), Change.seq.desc()).first())
-    return (last.txid, last.seq) if last else (0, 0)
-
-
 def create(data_dict: dict[str, Any], user: model.User) -> tuple[Endpoint, str]:
     """A new endpoint and its secret (which is shown only this once)."""
     secret = signing.new_secret()
-    txid, seq = _end_of_log()
+    txid, seq = changes.end_of_log()
     endpoint = Endpoint(id=str(uuid.uuid4()), url=_checked_url(data_dict.get("url")),
                         description=_description(data_dict.get("description")),
                         filters_json=json.dumps(filters_from(data_dict), ensure_ascii=False),

@@ -14,7 +14,7 @@ from sqlalchemy import (BigInteger, Boolean, Column, DateTime, ForeignKey, Integ
 
 from ckan.model.base import BaseModel
 
-__all__ = ["Change", "FeedState", "Endpoint", "Delivery", "Attempt"]
+__all__ = ["Change", "FeedState", "Endpoint", "Delivery", "Attempt", "Subscription"]
 
 
 class Change(BaseModel):
@@ -111,3 +111,23 @@ class Attempt(BaseModel):
     error = Column(UnicodeText, nullable=False, default="")
     milliseconds = Column(Integer, nullable=False, default=0)
     replay = Column(Boolean, nullable=False, default=False)
+
+
+class Subscription(BaseModel):
+    """A signed-in user follows a body, a 领域, a dataset or a saved search
+    and gets a mail of what changed, daily or weekly. Like an endpoint it
+    reads the change log from its own position: a mail that could not be
+    sent leaves the position where it was, and the next digest carries it."""
+    __tablename__ = "nanjing_feeds_subscription"
+
+    id = Column(UnicodeText, primary_key=True)
+    user_id = Column(UnicodeText, nullable=False, index=True)
+    kind = Column(UnicodeText, nullable=False)          # organization, area, dataset, search
+    target = Column(UnicodeText, nullable=False)        # a name, an area code, an id, a query
+    label = Column(UnicodeText, nullable=False, default="")
+    frequency = Column(UnicodeText, nullable=False, default="daily")   # daily, weekly
+    token = Column(UnicodeText, nullable=False, unique=True)   # the unsubscribe link's
+    after_txid = Column(BigInteger, nullable=False, default=0)
+    after_seq = Column(BigInteger, nullable=False, default=0)
+    created = Column(DateTime, nullable=False, default=datetime.datetime.utcnow)
+    last_sent = Column(DateTime, nullable=True)

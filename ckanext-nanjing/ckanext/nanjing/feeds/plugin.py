@@ -11,7 +11,8 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context
 
-from . import actions, atom, auth, cli, outbox, views, webhook_actions
+from . import (actions, atom, auth, cli, outbox, subscription_actions, views,
+               webhook_actions)
 
 
 @tk.chained_action
@@ -29,7 +30,9 @@ def dataset_purge(original: Action, context: Context, data_dict: dict[str, Any])
 
 def _actions() -> dict:
     return {"nanjing_changes": actions.nanjing_changes, "dataset_purge": dataset_purge,
-            **{name: getattr(webhook_actions, name) for name in webhook_actions.__all__}}
+            **{name: getattr(webhook_actions, name) for name in webhook_actions.__all__},
+            **{name: getattr(subscription_actions, name)
+               for name in subscription_actions.__all__}}
 
 
 @tk.blanket.actions(_actions)

@@ -1,5 +1,7 @@
 """The Atom feed of the change log (/feeds/changes.atom[?type=&organization=&area=&page=]),
-the Action API's OpenAPI document (/api/openapi.json) and its page (/api/docs)."""
+the Action API's OpenAPI document (/api/openapi.json) and its page (/api/docs),
+a user's e-mail subscriptions (/feeds/subscriptions) and the link in every
+digest that unsubscribes without logging in (/feeds/unsubscribe/<token>)."""
 from __future__ import annotations
 
 import functools
@@ -10,7 +12,10 @@ from flask import Blueprint, make_response
 import ckan.plugins.toolkit as tk
 
 from .. import paging
-from . import atom, openapi
+import ckan.model as model
+
+from .. import codelists
+from . import atom, digests, openapi
 from .changes import FILTERS
 
 __all__ = ["nanjing_feeds"]
@@ -54,3 +59,58 @@ def api_docs():
 
 nanjing_feeds.add_url_rule("/api/openapi.json", view_func=openapi_document, endpoint="openapi")
 nanjing_feeds.add_url_rule("/api/docs", view_func=api_docs, endpoint="api_docs")
+
+
+def _errors(error: tk.ValidationError) -> str:
+    return "；".join(str(message) for messages in error.error_dict.values()
+                    for message in (messages if isinstance(messages, list) else [messages]))
+
+
+def subscriptions():
+    """The signed-in user's subscriptions: follow something, or stop."""
+    if not tk.current_user.is_authenticated:
+        return tk.redirect_to("user.login", came_from=tk.url_for("nanjing_feeds.subscriptions"))
+    context = {"user": tk.current_user.name}
+    form = tk.request.form if tk.request.method == "POST" else tk.request.args
+    if tk.request.method == "POST":
+        try:
+            if form.get("delete"):
+                tk.get_action("nanjing_subscription_delete")(context, {"id": form["delete"]})
+                tk.h.flash_success("已退订")
+            else:
+                made = tk.get_action("nanjing_subscription_create")(context, {
+                    key: form.get(key, "") for key in ("kind", "target", "frequency")})
+                tk.h.flash_success(f"已订阅{made['kind_label']}“{made['label']}”的"
+                                   f"{made['frequency_label']}更新邮件")
+            return tk.redirect_to("nanjing_feeds.subscriptions")
+        except tk.ValidationError as error:
+            tk.h.flash_error(_errors(error))
+        except tk.ObjectNotFound as error:
+            tk.h.flash_error(str(error) or "没有这个订阅")
+    rows = tk.get_action("nanjing_subscription_list")(context, {})
+    return tk.render("nanjing/feeds/subscriptions.html", {
+        "rows": rows, "kinds": digests.KINDS, "frequencies": digests.FREQUENCIES,
+        "areas": [{"value": item["value"], "label": item["label"]}
+                  for item in codelists.get("areas").values],
+        "wanted": {key: (form.get(key) or "")[:200] for key in ("kind", "target")},
+        "has_email": bool(tk.current_user.email)})
+
+
+def unsubscribe(token: str):
+    """One click from the mail, no login: a page that asks, and a button."""
+    row = digests.by_token(token)
+    if row is None:
+        return tk.render("nanjing/feeds/unsubscribe.html", {"row": None, "done": False}), 404
+    if tk.request.method == "POST":
+        shown = digests.as_dict(row)
+        model.Session.delete(row)
+        model.Session.commit()
+        return tk.render("nanjing/feeds/unsubscribe.html", {"row": shown, "done": True})
+    return tk.render("nanjing/feeds/unsubscribe.html", {"row": digests.as_dict(row),
+                                                        "done": False, "token": token})
+
+
+nanjing_feeds.add_url_rule("/feeds/subscriptions", view_func=subscriptions,
+                           endpoint="subscriptions", methods=["GET", "POST"])
+nanjing_feeds.add_url_rule("/feeds/unsubscribe/<token>", view_func=unsubscribe,
+                           endpoint="unsubscribe", methods=["GET", "POST"])
