@@ -39,7 +39,7 @@ from sqlalchemy.pool import NullPool
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-__all__ = ["generate_rows", "run", "main", "in_app"]
+__all__ = ["generate_rows", "run", "main", "in_app", "require_bench_site"]
 
 FIXTURES = Path(__file__).resolve().parents[1] / "harvesters" / "fixtures"
 SOURCE_TYPE = "nanjing_exchange_db"
@@ -389,11 +389,18 @@ def catalog_state() -> dict[str, Any]:
     }
 
 
-def run(records: int, fetchers: int, echo: Callable[[str], None]) -> bool:
+def require_bench_site(target: str) -> str:
+    """The config's site id, or BenchError unless it is a bench config: the
+    benchmark empties its CKAN database and Solr site."""
     site_id = tk.config.get("ckan.site_id") or ""
     if not site_id.endswith("_bench"):
         raise BenchError(f"基准会清空所用配置的 CKAN 数据库和 Solr 索引，只能在基准专用配置上运行"
-                         f"（ckan.site_id 以 _bench 结尾；当前为“{site_id}”）：请用 make bench-harvest")
+                         f"（ckan.site_id 以 _bench 结尾；当前为“{site_id}”）：请用 make {target}")
+    return site_id
+
+
+def run(records: int, fetchers: int, echo: Callable[[str], None]) -> bool:
+    site_id = require_bench_site("bench-harvest")
     echo(f"采集性能基准：前置库 1 个视图 {records:,} 行 → {records:,} 个政务公开事项目录条目"
          f"（gkml_item）；CPU 核数 {os.cpu_count()}")
     echo(f"  数据库 {make_url(tk.config['sqlalchemy.url']).database}，Solr site_id {site_id}，"

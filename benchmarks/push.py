@@ -139,10 +139,7 @@ def _feed_rate() -> tuple[int, float]:
 def run(records: int, fetchers: int, echo) -> bool:
     from ckanext.nanjing.feeds.model import Attempt, Delivery
 
-    site_id = tk.config.get("ckan.site_id") or ""
-    if not site_id.endswith("_bench"):
-        raise BenchError(f"基准会清空所用配置的 CKAN 数据库和 Solr 索引，只能在基准专用配置上运行"
-                         f"（ckan.site_id 以 _bench 结尾；当前为“{site_id}”）：请用 make bench-push")
+    harvest.require_bench_site("bench-push")
     echo(f"推送基准：前置库 {records:,} 行 → 采集发布 {records:,} 个目录条目 → Webhook 接收端；"
          f"CPU 核数 {os.cpu_count()}")
     harvest.clear_catalog()

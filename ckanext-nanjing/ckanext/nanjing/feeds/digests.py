@@ -146,7 +146,8 @@ def _line(row: Change) -> str:
     return text
 
 
-def _mail(user: model.User, row: Subscription, found: list[Change]) -> tuple[str, str]:
+def _mail(user: model.User, row: Subscription, found: list[Change],
+          unsubscribe: str) -> tuple[str, str]:
     site = tk.config.get("ckan.site_title")
     period = FREQUENCIES[row.frequency]
     lines = [f"{user.display_name}，您好：", "",
@@ -155,7 +156,6 @@ def _mail(user: model.User, row: Subscription, found: list[Change]) -> tuple[str
     if len(found) > LISTED:
         lines += ["", f"另有 {len(found) - LISTED} 条未列出，完整记录见变更订阅源："
                       + tk.url_for("nanjing_feeds.changes", _external=True)]
-    unsubscribe = tk.url_for("nanjing_feeds.unsubscribe", token=row.token, _external=True)
     lines += ["", "——", f"这是{site}的{period}更新邮件。",
               f"退订（无需登录）：{unsubscribe}",
               "管理全部订阅：" + tk.url_for("nanjing_feeds.subscriptions", _external=True)]
@@ -172,9 +172,9 @@ def send_digests(frequency: str) -> tuple[int, int]:
             continue
         found, position = _changes_for(row)
         if found:
-            subject, body = _mail(user, row, found)
             unsubscribe = tk.url_for("nanjing_feeds.unsubscribe", token=row.token,
                                      _external=True)
+            subject, body = _mail(user, row, found, unsubscribe)
             if not mail.send(user.display_name, user.email, subject, body,
                              f"digest {row.id}", headers={"List-Unsubscribe": f"<{unsubscribe}>"}):
                 failed += 1

@@ -225,15 +225,14 @@ def document() -> dict[str, Any]:
     actions = _actions()
     paths: dict[str, Any] = {}
     used_tags = set()
-    yaml_files = []
+    packages = set()
     for name in sorted(actions):
         function = actions[name]
         read = bool(getattr(function, "side_effect_free", False))
         if name.startswith(OURS):
             package = _package(_module(function))
-            described = _descriptions(package)
-            yaml_files.append(described)
-            spec = described[name]
+            packages.add(package)
+            spec = _descriptions(package)[name]
             tag = TAGS.get(package.rsplit(".", 1)[-1], TAGS["ckan"])[0]
             read = read or bool(spec.get("read"))
         elif name in CORE_ACTIONS:
@@ -260,6 +259,6 @@ def document() -> dict[str, Any]:
         "servers": [{"url": tk.config.get("ckan.site_url") or "/"}],
         "tags": [{"name": zh, "description": en} for zh, en in TAGS.values() if zh in used_tags],
         "paths": paths,
-        "components": _components(yaml_files),
+        "components": _components([_descriptions(package) for package in sorted(packages)]),
         "security": [{}, {"ApiToken": []}],
     }
