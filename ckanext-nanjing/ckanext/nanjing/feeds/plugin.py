@@ -11,8 +11,8 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context
 
-from . import (actions, atom, auth, cli, outbox, subscription_actions, views,
-               webhook_actions)
+from . import (actions, atom, auth, cli, helpers, outbox, subscription_actions, views,
+               webhook_actions, webhook_views)
 
 
 @tk.chained_action
@@ -38,7 +38,8 @@ def _actions() -> dict:
 @tk.blanket.actions(_actions)
 @tk.blanket.auth_functions(auth.functions)
 @tk.blanket.cli(cli)
-@tk.blanket.blueprints(views)
+@tk.blanket.blueprints(lambda: [views.nanjing_feeds, webhook_views.nanjing_webhooks])
+@tk.blanket.helpers(helpers)
 class FeedsPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.IPackageController, inherit=True)

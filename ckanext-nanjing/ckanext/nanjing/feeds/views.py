@@ -69,7 +69,7 @@ def _errors(error: tk.ValidationError) -> str:
 def subscriptions():
     """The signed-in user's subscriptions: follow something, or stop."""
     if not tk.current_user.is_authenticated:
-        return tk.redirect_to("user.login", came_from=tk.url_for("nanjing_feeds.subscriptions"))
+        return tk.redirect_to("user.login", came_from=tk.request.full_path)
     context = {"user": tk.current_user.name}
     form = tk.request.form if tk.request.method == "POST" else tk.request.args
     if tk.request.method == "POST":
