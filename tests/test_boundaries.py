@@ -26,7 +26,7 @@ FEATURES = frozenset(["catalog", "publishing", "requests", "supervision",
 PUBLIC_ENTRY = "api"
 # Used by two features or more, knowing none of them.
 FLOOR = frozenset(["actionkit", "codelists", "collation", "directory", "documents", "files",
-                   "formfields", "identifiers", "language", "localtime", "mail",
+                   "formfields", "identifiers", "language", "localtime", "lookupcodes", "mail",
                    "paging", "personal_data", "printing", "privatepages", "qrcodes", "ratelimit", "roles",
                    "sealing",
                    "sniffing",
