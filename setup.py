@@ -30,6 +30,7 @@ setup(
             "*/openapi.yaml",
             "feeds/templates/**/*",
             "feeds/assets/**/*",
+            "interaction/templates/**/*",
         ]
     },
     entry_points={
@@ -40,6 +41,7 @@ setup(
             "nanjing_datastore = ckanext.nanjing.publishing.plugin:DatastorePlugin",
             "nanjing_access = ckanext.nanjing.access.plugin:AccessPlugin",
             "nanjing_feeds = ckanext.nanjing.feeds.plugin:FeedsPlugin",
+            "nanjing_interaction = ckanext.nanjing.interaction.plugin:InteractionPlugin",
             "nanjing_harvest = ckanext.nanjing_harvest.plugin:NanjingHarvestPlugin",
             "nanjing_exchange_db = ckanext.nanjing_harvest.exchange_db:ExchangeDbHarvester",
             "nanjing_document_api = ckanext.nanjing_harvest.document_api:DocumentApiHarvester",

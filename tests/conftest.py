@@ -21,7 +21,7 @@ from .support import LOCAL, ROOT, port_is_open
 
 # Plugins whose tables come from their own alembic migrations.
 MIGRATED_PLUGINS = ("activity", "harvest", "nanjing", "nanjing_requests", "nanjing_supervision",
-                    "nanjing_access", "nanjing_feeds")
+                    "nanjing_access", "nanjing_feeds", "nanjing_interaction")
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,8 @@ masking and starring the platform shows instead."""
 from __future__ import annotations
 
 from ckanext.nanjing.personal_data import (
-    is_bank_card, is_masked, is_mobile, mask_id, mask_phone, personal_info_kind, redact,
+    is_bank_card, is_masked, is_mobile, mask_id, mask_phone, mask_text, personal_info_kind,
+    redact,
 )
 
 from .numbers import (
@@ -113,3 +114,15 @@ def test_masking_and_starring_keep_only_the_ends():
     assert XUANWU_1990 not in starred and "1234 5678" not in starred
     assert starred.startswith("申请人 " + XUANWU_1990[:3] + "*") and "邮编 210000" in starred
     assert personal_info_kind(starred) is None
+
+
+def test_a_message_is_masked_for_the_public():
+    masked, found = mask_text("住鼓楼区中山路100号3栋502室，电话025-83456789，手机13912345678，"
+                              "联系电话：83456789，邮箱wang.xm@example.cn，证件320102199003071234")
+    for hidden in ("100号", "83456789", "13912345678", "wang.xm@example.cn", "19900307"):
+        assert hidden not in masked
+    assert "中山路**号" in masked and "w***@***" in masked
+    assert set(found) == {"address", "phone", "number", "email"}
+    # Amounts, years and document numbers are not personal data.
+    text = "2026年预算12345678元，见宁政发〔2026〕第3号文件"
+    assert mask_text(text) == (text, [])

@@ -31,6 +31,7 @@ TYPE_LABELS = {
     "service_item": "Public service",
     "policy_document": "Policy",
     "policy_interpretation": "Policy interpretation",
+    "interaction": "Public interaction",   # answers in the change log
 }
 
 

@@ -16,7 +16,7 @@ from .identifiers import FULL_WIDTH, is_id_number, is_registered_credit_code
 __all__ = [
     "PERSONAL_KINDS", "MASK_EXAMPLES", "CANDIDATE",
     "is_mobile", "is_bank_card", "is_masked", "personal_info_kind", "find_personal",
-    "redact", "mask_id", "mask_phone",
+    "redact", "mask_id", "mask_phone", "TEXT_KINDS", "mask_text",
 ]
 
 PERSONAL_KINDS = MappingProxyType({
@@ -52,6 +52,21 @@ CANDIDATE = (f"{NOT_DIGIT}(?:{DIGIT}{{11}}|{DIGIT}{{13}}|{DIGIT}{{15,}})(?:[^0-9
              f"|{DIGIT}{{3}}{SEPARATOR}{DIGIT}{{4}}{SEPARATOR}{DIGIT}{{4}}")
 # Digits, possibly grouped, that `redact` may star.
 REDACT = re.compile(r"[0-9０-９](?:[ \-－−]?[0-9０-９XxＸｘ])*")
+
+# What `mask_text` hides in a message the public will read.
+TEXT_KINDS = MappingProxyType({
+    "number": "身份证号、手机号或银行卡号", "phone": "电话号码", "email": "电子邮箱",
+    "address": "详细住址"})
+EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+# A local telephone number after a word that names it (8 digits alone are
+# too often amounts or codes to mask on sight).
+PHONE_IN_TEXT = re.compile(r"(电话|手机|座机|联系方式|热线|[Tt]el|TEL)([:：\s]*)(\d[\d\- ]{5,}\d)")
+# The house number and what follows it (栋, 单元, 室) after a road, street,
+# lane, village or estate: 中山路 100 号 3 栋 502 室 → 中山路**号.
+NUMERAL = "[0-9０-９一二三四五六七八九十百零〇两]"
+ADDRESS_IN_TEXT = re.compile(
+    rf"(?<=[路街巷弄里村苑园庄寓区])\s*{NUMERAL}+(?:[-－之]{NUMERAL}+)?\s*号"
+    rf"(?:\s*[0-9０-９A-Za-z一二三四五六七八九十]+\s*(?:号楼|栋|幢|单元|楼|层|室|号|户))*")
 
 
 def is_mobile(value: str) -> bool:
@@ -189,3 +204,25 @@ def _masked_card(value: str) -> bool:
 
 
 _MASKED = {"id_number": _masked_id, "mobile": _masked_mobile, "bank_card": _masked_card}
+
+
+def mask_text(text: str) -> tuple[str, list[str]]:
+    """`text` as the public may read it: long numbers (ID, mobile, card)
+    starred, telephone numbers, e-mail addresses and house numbers hidden;
+    and the kinds found (keys of TEXT_KINDS)."""
+    found: list[str] = []
+
+    def note(kind: str, replacement):
+        def replace(match: re.Match) -> str:
+            if kind not in found:
+                found.append(kind)
+            return replacement(match)
+        return replace
+
+    masked = EMAIL_IN_TEXT.sub(note("email", lambda m: m.group()[0] + "***@***"), text)
+    masked = PHONE_IN_TEXT.sub(note("phone", lambda m: m.group(1) + m.group(2) + "********"), masked)
+    starred = redact(masked)
+    if starred != masked:
+        found.append("number")
+    masked = ADDRESS_IN_TEXT.sub(note("address", lambda m: "**号"), starred)
+    return masked, found

@@ -9,7 +9,8 @@ import ckan.authz as authz
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-__all__ = ["STEWARD_CAPACITIES", "is_reviewer", "is_steward", "steward_organizations"]
+__all__ = ["STEWARD_CAPACITIES", "is_reviewer", "is_steward", "steward_organizations",
+           "stewards_with_email"]
 
 STEWARD_CAPACITIES = ("admin", "editor")
 
@@ -50,3 +51,16 @@ def steward_organizations(user_name: str | None) -> list[str] | None:
                     model.Member.capacity.in_(STEWARD_CAPACITIES))
             .all())
     return [row.group_id for row in rows]
+
+
+def stewards_with_email(organization_id: str) -> list[model.User]:
+    """The organization's active editors and admins that have an e-mail
+    address (whom a body's reminders and notices go to)."""
+    return (model.Session.query(model.User)
+            .join(model.Member, model.Member.table_id == model.User.id)
+            .filter(model.Member.group_id == organization_id,
+                    model.Member.table_name == "user", model.Member.state == "active",
+                    model.Member.capacity.in_(STEWARD_CAPACITIES),
+                    model.User.state == "active", model.User.email.isnot(None),
+                    model.User.email != "")
+            .order_by(model.User.name).all())

@@ -50,6 +50,7 @@ TAGS = {
     "access": ("有条件开放", "Conditional open data"),
     "logic": ("目录、审核与校验", "Catalog review and validation"),
     "supervision": ("监督考核", "Supervision and the annual report"),
+    "interaction": ("互动交流", "Public interaction"),
     "ckan": ("CKAN 通用接口", "CKAN's own actions"),
 }
 # CKAN answers a malformed request (400) with a bare JSON string, not its envelope.

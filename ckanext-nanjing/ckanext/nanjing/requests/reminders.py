@@ -37,16 +37,7 @@ class Outcome:
     no_smtp: bool = False  # smtp.server is not set: reminders on the portal only
 
 
-def handlers_of(organization_id: str) -> list[model.User]:
-    """The organization's active editors and admins that have an email."""
-    return (model.Session.query(model.User)
-            .join(model.Member, model.Member.table_id == model.User.id)
-            .filter(model.Member.group_id == organization_id,
-                    model.Member.table_name == "user", model.Member.state == "active",
-                    model.Member.capacity.in_(roles.STEWARD_CAPACITIES),
-                    model.User.state == "active", model.User.email.isnot(None),
-                    model.User.email != "")
-            .order_by(model.User.name).all())
+handlers_of = roles.stewards_with_email
 
 
 def request_url(request: Request) -> str:
