@@ -46,7 +46,7 @@ def people(clean_db):
 
 
 def solve(question: str) -> str:
-    first, operator, second = re.match(r"(.)(加|减)(.)等于几", question).groups()
+    first, operator, second = re.search(r"(.)(加|减)(.)等于几", question).groups()
     a, b = NUMERALS.index(first), NUMERALS.index(second)
     return str(a + b if operator == "加" else a - b)
 
