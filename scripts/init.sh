@@ -162,6 +162,9 @@ load_demo() {
     say "载入有条件开放数据演示申请"
     ckan_quiet -c "$CKAN_INI" nanjing-access demo \
         || fail "有条件开放演示申请" "载入演示申请失败" "按上面的错误处理后重新运行 make demo"
+    say "载入互动交流演示留言"
+    ckan_quiet -c "$CKAN_INI" nanjing-interaction demo \
+        || fail "互动交流演示留言" "载入演示留言失败" "按上面的错误处理后重新运行 make demo"
     say "登记变更记录"
     ckan_quiet -c "$CKAN_INI" nanjing-feeds seed \
         || fail "变更记录" "登记已公开的记录失败" "按上面的错误处理后重新运行 make demo"

@@ -18,7 +18,8 @@ __all__ = ["as_dict", "body_of", "dataset_of"]
 ACTIONS = {"submitted": "提交", "accepted": "审看通过，受理", "rejected": "不予受理",
            "merged": "合并到重复的留言", "assigned": "分办", "sent_back": "退回",
            "transferred": "转办", "acknowledged": "办理进展", "extended": "延期",
-           "answered": "答复", "rated": "评价", "reopened": "转入复核"}
+           "answered": "答复", "rated": "评价", "reopened": "转入复核",
+           "reminded": "提醒承办部门"}
 
 
 def _day(value) -> str | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from . import actions, auth, helpers, views
+from . import actions, auth, cli, helpers, views
 
 
 def _actions() -> dict:
@@ -17,6 +17,7 @@ def _actions() -> dict:
 @tk.blanket.auth_functions(auth.functions)
 @tk.blanket.blueprints(views)
 @tk.blanket.helpers(helpers)
+@tk.blanket.cli(cli)
 class InteractionPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)

@@ -17,7 +17,7 @@ from . import access, rules
 from .model import Answer, Event, Item, Vote
 
 __all__ = ["submit", "accept", "reject", "merge", "assign", "send_back", "transfer",
-           "acknowledge", "extend", "answer", "rate", "vote", "recount_votes"]
+           "acknowledge", "extend", "answer", "rate", "remind", "vote", "recount_votes"]
 
 
 def _event(item: Item, action: str, to_state: str, actor: model.User | None, actor_kind: str,
@@ -161,6 +161,12 @@ def rate(item: Item, actor: model.User | None, rating: str, note: str) -> bool:
         _event(item, "reopened", "reviewing", actor, "system", note="评价为不满意，转入复核")
         return True
     return False
+
+
+def remind(item: Item, standing: str) -> None:
+    """Recorded so that the same reminder is not sent twice."""
+    _event(item, "reminded", item.state, None, "system", standing=standing,
+           due=item.due.isoformat())
 
 
 def recount_votes(item: Item) -> None:

@@ -10,9 +10,9 @@ from .summary import LIST_TITLES
 from .weights import INDICATORS
 
 __all__ = ["percent", "ranking_table", "list_table", "posts_table", "overview_table",
-           "access_table", "health_table", "ACCESS_OVERDUE_TITLE", "TABLES", "HEALTH_COLUMNS"]
+           "access_table", "interaction_table", "health_table", "ACCESS_OVERDUE_TITLE", "TABLES", "HEALTH_COLUMNS"]
 
-TABLES = ("ranking", "posts", "access", "access_overdue", "health", *LIST_TITLES)
+TABLES = ("ranking", "posts", "access", "access_overdue", "interaction", "health", *LIST_TITLES)
 # Website health (health.py): what a machine can check of 国办秘函〔2019〕19号.
 HEALTH_COLUMNS = {"column_freshness": "栏目未按时更新", "empty_columns": "空白栏目",
                   "internal_links": "站内链接失效", "links": "外部链接失效",
@@ -41,6 +41,37 @@ def access_table(answer: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     return (["部门", *ACCESS_COLUMNS.values()],
             [[body["organization"]["title"], *_access_cells(body.get("access"), ACCESS_COLUMNS)]
              for body in bodies])
+
+
+# 互动交流 of the month, per body: ranked by the on-time rate, then
+# satisfaction, only with enough answers (ckanext.nanjing.interaction.min_sample).
+INTERACTION_COLUMNS = {"received": "受理留言", "replied": "已答复", "reply_rate": "答复率（%）",
+                       "answers": "本月答复", "on_time_ratio": "按期答复率（%）",
+                       "average_days": "平均答复用时（工作日）", "rated": "评价",
+                       "satisfaction": "满意率（%）", "overdue": "超期未答复"}
+RATIOS = ("reply_rate", "on_time_ratio", "satisfaction")
+
+
+def interaction_table(answer: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """Every body's 互动交流 of the month with its rank, and the city's."""
+    bodies = [b for b in answer["departments"] if b.get("interaction")]
+    ranked = sorted((b for b in bodies if b["interaction"]["ranked"]),
+                    key=lambda b: (-(b["interaction"]["on_time_ratio"] or 0),
+                                   -(b["interaction"]["satisfaction"] or 0)))
+    ranks = {b["organization"]["name"]: rank for rank, b in enumerate(ranked, 1)}
+    least = next((b["interaction"]["min_sample"] for b in bodies), None)
+    rows = []
+    others = [b for b in bodies if b["organization"]["name"] not in ranks]
+    for body in ranked + others + ([answer["city"]]
+                                   if (answer.get("city") or {}).get("interaction") else []):
+        figures = body["interaction"]
+        rank = ranks.get(body["organization"]["name"])
+        if rank is None and body is not answer.get("city"):
+            rank = f"样本不足（少于 {least} 条答复）"
+        rows.append([body["organization"]["title"], rank if rank is not None else "—",
+                     *[percent(figures[key]) if key in RATIOS else figures[key]
+                       for key in INTERACTION_COLUMNS]])
+    return ["部门", "排名", *INTERACTION_COLUMNS.values()], rows
 
 
 def _health_cell(indicator: dict[str, Any] | None) -> str:

@@ -47,7 +47,7 @@ def _brief(figures: dict[str, Any]) -> dict[str, Any]:
     """A body's row of the ranking: every figure but the lists."""
     return {**{key: figures.get(key) for key in ("organization", "rank", "score", "counts",
                                                  "reply_days", "link_check")},
-            "access": _access_counts(figures),
+            "access": _access_counts(figures), "interaction": figures.get("interaction"),
             "indicators": {key: {k: v for k, v in value.items() if k != "items"}
                            for key, value in figures["indicators"].items()}}
 

@@ -16,6 +16,7 @@ import ckan.plugins.toolkit as tk
 
 from .. import localtime
 from ..access import api as access_api
+from ..interaction import api as interaction_api
 from . import indicators, links, scores, weights as weights_file
 from .model import CITY_KEY, Figures
 
@@ -74,6 +75,18 @@ def _conditional_access(today: datetime.date) -> dict[str | None, dict[str, Any]
     return access_api.yearly_figures(today.year, today)
 
 
+def _no_interaction() -> dict[str, Any] | None:
+    return interaction_api.empty_figures() if plugins.plugin_loaded("nanjing_interaction") \
+        else None
+
+
+def _interaction(today: datetime.date) -> dict[str | None, dict[str, Any]]:
+    """互动交流 of this month per body, when that capability runs."""
+    if not plugins.plugin_loaded("nanjing_interaction"):
+        return {}
+    return interaction_api.monthly_figures(today)
+
+
 def _store(key: str, month: str, figures: dict[str, Any], now: datetime.datetime):
     row = model.Session.get(Figures, (key, month)) or Figures(organization_id=key, month=month)
     row.computed, row.figures_json = now, json.dumps(figures, ensure_ascii=False)
@@ -101,9 +114,11 @@ def run(today: datetime.date | None = None, check_links: bool = True,
               "link_check": {"offline": verdicts.offline, "unknown": verdicts.unknown,
                              "broken": sum(v is False for v in verdicts.by_url.values())}}
     conditional = _conditional_access(today)
+    messages = _interaction(today)
     for body in bodies:
         body.update(common, score=scores.score(body["indicators"], weights),
-                    access=conditional.get(body["organization"]["id"]) or _no_access())
+                    access=conditional.get(body["organization"]["id"]) or _no_access(),
+                    interaction=messages.get(body["organization"]["id"]) or _no_interaction())
     ranked = sorted((b for b in bodies if b["score"]["points"] is not None),
                     key=lambda b: -b["score"]["points"])
     for rank, body in enumerate(ranked, 1):
@@ -113,7 +128,8 @@ def run(today: datetime.date | None = None, check_links: bool = True,
     title = tk.config.get("ckanext.nanjing.supervision.city_title")
     whole = city([indicators.site_health(today, title), *bodies], title)
     whole.update(common, score=scores.score(whole["indicators"], weights),
-                 access=conditional.get(None) or _no_access())
+                 access=conditional.get(None) or _no_access(),
+                 interaction=messages.get(None) or _no_interaction())
     _store(CITY_KEY, month, whole, now)
     model.Session.commit()
     return Outcome(len(bodies), checked, common["link_check"]["broken"], verdicts.unknown,

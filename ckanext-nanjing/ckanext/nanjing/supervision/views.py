@@ -204,7 +204,8 @@ def index():
         answer = _summary(tk.request.args)
         extra.update(answer=answer, chart_data=_chart_data(answer), months=_months(),
                      ranking=tables.ranking_table(answer), posts=tables.posts_table(answer),
-                     access=tables.access_table(answer), health=tables.health_table(answer))
+                     access=tables.access_table(answer), health=tables.health_table(answer),
+                     interaction=tables.interaction_table(answer))
     except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as error:
         extra["error"], status = _message(error), _status(error)
     try:
@@ -247,6 +248,9 @@ def export(table: str, fmt: str):
     elif table == "access":
         title = f"有条件开放数据申请与授权（{answer['month'] or '尚未计算'}，本年累计）"
         header, rows = tables.access_table(answer)
+    elif table == "interaction":
+        title = f"互动交流办理情况（{answer['month'] or '尚未计算'}）"
+        header, rows = tables.interaction_table(answer)
     else:
         if not answer.get("detail"):
             return tk.abort(404, "请先选择部门")
