@@ -112,7 +112,9 @@ def _back_date(item: Item, days_ago: int, today: datetime.date) -> None:
 def _one(act, kind: str, state: str, n: int, rng: random.Random, datasets: list,
          today: datetime.date, earlier: dict[str, str]) -> Item:
     title, text = MESSAGES[kind][n % len(MESSAGES[kind])]
-    body = ORGANIZATIONS[rng.randrange(len(ORGANIZATIONS))]
+    # Answers go to three bodies, so that they have enough in the month to be ranked.
+    body = ORGANIZATIONS[n % 3] if state in ("answered", "reviewing") \
+        else ORGANIZATIONS[rng.randrange(len(ORGANIZATIONS))]
     data: dict[str, Any] = {"kind": kind, "title": title, "text": text,
                             "name": NAMES[rng.randrange(len(NAMES))], "email": ""}
     if kind == "correction":
@@ -173,9 +175,9 @@ def load(today: datetime.date | None = None, echo: Callable[[str], None] = print
         for state, how_many in states:
             for n in range(how_many):
                 item = _one(act, kind, state, n, rng, datasets, today, earlier)
-                # Open ones land before, near or past their due date; answered ones earlier.
+                # Open ones land before, near or past their due date; answers in the past days.
                 age = {"assigned": (2, 6, 25)[n % 3], "reviewing": 3, "accepted": 1,
-                       "answered": 10 + 3 * n}.get(state, rng.randrange(0, 3))
+                       "answered": 2 + n}.get(state, rng.randrange(0, 3))
                 _back_date(item, age, today)
                 counts[item.state] = counts.get(item.state, 0) + 1
                 made += 1
