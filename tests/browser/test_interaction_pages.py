@@ -3,7 +3,8 @@ test portal: a member of the public sends a 纠错 and a 数据需求 (solving
 the anti-spam question), the office reviews them with personal data masked
 and routes them, the body answers (the data request with a link to the new
 dataset), and the sender reads the answer and rates it 不满意, which
-reopens the message for 复核."""
+reopens the message for 复核; the office sees the body's figures on the
+supervision dashboard."""
 from __future__ import annotations
 
 import re
@@ -11,6 +12,8 @@ import re
 import pytest
 
 from ckan.tests import factories
+
+from ckanext.nanjing.supervision import supervise
 
 from tests.browser.test_feeds_pages import PASSWORD, _sign_in
 from tests.interaction.conftest import fresh_counters, solve  # noqa: F401  (fixture)
@@ -111,3 +114,12 @@ def test_a_correction_and_a_data_request_from_a_phone_to_an_answer_and_a_rating(
     assert "复核中" in public.inner_text("body")
     assert public.evaluate("document.documentElement.scrollWidth") <= 390
     public.context.close()
+
+    # The office sees the body's figures on the supervision dashboard.
+    supervise.run(check_links=False)
+    office_page = browser.new_context(**PHONE).new_page()
+    _sign_in(office_page, live_server, office["name"])
+    office_page.goto(f"{live_server}/supervision")
+    figures = office_page.inner_text("#interaction")
+    assert "互动交流：答复与评价" in figures and "南京市交通运输局" in figures
+    office_page.context.close()

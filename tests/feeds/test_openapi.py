@@ -81,19 +81,45 @@ def test_our_actions_answer_as_documented(live_server, clean_db, tmp_path, fresh
     for every action of ours and checks each answer: no 5xx, a documented
     status and content type, and a body that matches the documented schema."""
     sysadmin = factories.SysadminWithToken()
+    run = _schemathesis(live_server, sysadmin["token"], r"^nanjing_", tmp_path)
+    errored = _internal_errors(run.stdout)
+    if run.returncode and errored:
+        # schemathesis itself now and then fails to generate for an operation
+        # ("Runtime Error", hypothesis's inconsistent-results check): those
+        # operations, and only they, are run once more.
+        run = _schemathesis(live_server, sysadmin["token"],
+                            "^(" + "|".join(map(re.escape, errored)) + ")$", tmp_path)
+    assert run.returncode == 0, "\n".join(_findings(run.stdout))[:8000] or run.stderr[-3000:]
+    assert re.search(r"\d+ operations? tested|\bpassed\b", run.stdout), run.stdout[-2000:]
+
+
+def _schemathesis(site: str, token: str, operations: str, folder) -> subprocess.CompletedProcess:
     run = subprocess.run(
-        [str(ST), "run", f"{live_server}/api/openapi.json",
-         "--include-operation-id-regex", r"^nanjing_",
+        [str(ST), "run", f"{site}/api/openapi.json",
+         "--include-operation-id-regex", operations,
          "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
                      "response_schema_conformance",
          "--phases", "examples,coverage,fuzzing", "--max-examples", "8", "--seed", "20261207",
          "--workers", "2", "--request-timeout", "60", "--no-color", "--warnings", "off",
-         "--generation-database", "none", "-H", f"Authorization: {sysadmin['token']}",
-         "--report", "junit", "--report-dir", str(tmp_path)],
-        capture_output=True, text=True, timeout=900, cwd=tmp_path)   # its cache stays there
-    (tmp_path / "schemathesis.txt").write_text(run.stdout + run.stderr)
-    assert run.returncode == 0, "\n".join(_findings(run.stdout))[:8000] or run.stderr[-3000:]
-    assert re.search(r"\d+ operations? tested|\bpassed\b", run.stdout), run.stdout[-2000:]
+         "--generation-database", "none", "-H", f"Authorization: {token}",
+         "--report", "junit", "--report-dir", str(folder)],
+        capture_output=True, text=True, timeout=900, cwd=folder)   # its cache stays there
+    with open(folder / "schemathesis.txt", "a") as log:
+        log.write(run.stdout + run.stderr)
+    return run
+
+
+def _internal_errors(output: str) -> list[str]:
+    """The actions schemathesis could not test for an error of its own, when
+    nothing failed a check (otherwise an empty list)."""
+    if re.search(r"^=+ FAILURES =+$", output, re.MULTILINE):
+        return []
+    errors = output.split("= ERRORS =", 1)[1] if "= ERRORS =" in output else ""
+    found = re.findall(r"_{3,} (?:GET|POST) /api/3/action/(nanjing_\w+) _{3,}\n(Runtime Error)?",
+                       errors)
+    if not found or any(not runtime for _, runtime in found):
+        return []
+    return sorted({name for name, _ in found})
 
 
 def _findings(output: str) -> list[str]:
