@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 from .. import paging
 import ckan.model as model
 
-from .. import codelists
+from .. import codelists, formfields
 from . import atom, digests, openapi
 from .changes import FILTERS
 
@@ -61,11 +61,6 @@ nanjing_feeds.add_url_rule("/api/openapi.json", view_func=openapi_document, endp
 nanjing_feeds.add_url_rule("/api/docs", view_func=api_docs, endpoint="api_docs")
 
 
-def _errors(error: tk.ValidationError) -> str:
-    return "；".join(str(message) for messages in error.error_dict.values()
-                    for message in (messages if isinstance(messages, list) else [messages]))
-
-
 def subscriptions():
     """The signed-in user's subscriptions: follow something, or stop."""
     if not tk.current_user.is_authenticated:
@@ -84,7 +79,7 @@ def subscriptions():
                                    f"{made['frequency_label']}更新邮件")
             return tk.redirect_to("nanjing_feeds.subscriptions")
         except tk.ValidationError as error:
-            tk.h.flash_error(_errors(error))
+            tk.h.flash_error(formfields.joined(error))
         except tk.ObjectNotFound as error:
             tk.h.flash_error(str(error) or "没有这个订阅")
     rows = tk.get_action("nanjing_subscription_list")(context, {})

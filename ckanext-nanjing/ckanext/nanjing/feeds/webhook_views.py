@@ -6,6 +6,7 @@ it. Every change goes through the nanjing_webhook_* actions, so the page
 and the API refuse the same things in the same words."""
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Callable
 
@@ -13,7 +14,7 @@ from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
 
-from .. import codelists, paging
+from .. import codelists, directory, formfields, paging
 from . import delivery
 from .changes import FILTERS
 from .webhook_actions import STATUSES
@@ -32,11 +33,6 @@ def _call(name: str, data: dict[str, Any]) -> Any:
     return tk.get_action(name)(_context(), data)
 
 
-def _message(error: tk.ValidationError) -> str:
-    return "；".join(str(message) for messages in error.error_dict.values()
-                    for message in (messages if isinstance(messages, list) else [messages]))
-
-
 def _short_about(about: str) -> str:
     return re.split(r"[，（；]", about or "", maxsplit=1)[0]
 
@@ -46,8 +42,7 @@ def _choices() -> dict[str, list[dict[str, str]]]:
     types = [{"value": name, "label": f"{_short_about(schema.get('about', ''))}（{name}）"}
              for name, schema in sorted(tk.h.scheming_dataset_schemas().items())]
     bodies = [{"value": org["name"], "label": org.get("title") or org["name"]}
-              for org in tk.get_action("organization_list")(
-                  {}, {"all_fields": True, "limit": 1000})]
+              for org in directory.all_organizations()]
     areas = [{"value": item["value"], "label": item["label"]}
              for item in codelists.get("areas").values]
     return {"type": types, "organization": bodies, "area": areas}
@@ -69,6 +64,7 @@ def _retry_plan() -> dict[str, str]:
 
 def _guarded(view: Callable) -> Callable:
     """Anyone but a sysadmin gets CKAN's 403 page with the action's reason."""
+    @functools.wraps(view)
     def guarded(*args: Any, **kwargs: Any):
         try:
             return view(*args, **kwargs)
@@ -78,7 +74,6 @@ def _guarded(view: Callable) -> Callable:
             return tk.abort(403, str(refused) or "只有系统管理员可以管理 Webhook 接收地址")
         except tk.ObjectNotFound as missing:
             return tk.abort(404, str(missing) or "没有这个 Webhook 接收地址")
-    guarded.__name__ = view.__name__
     return guarded
 
 
@@ -98,7 +93,7 @@ def index():
                             {key: value for key, value in wanted.items() if value})
             wanted = {}
         except tk.ValidationError as error:
-            tk.h.flash_error(_message(error))
+            tk.h.flash_error(formfields.joined(error))
     endpoints = _call("nanjing_webhook_list", {})
     return tk.render("nanjing/feeds/webhooks.html", {
         "endpoints": endpoints, "created": created, "wanted": wanted,
@@ -178,7 +173,7 @@ def change(ident: str):
         else:
             raise tk.ValidationError({"do": ["未知的操作"]})
     except tk.ValidationError as error:
-        tk.h.flash_error(_message(error))
+        tk.h.flash_error(formfields.joined(error))
     return tk.redirect_to("nanjing_webhooks.read", ident=ident)
 
 

@@ -227,8 +227,14 @@ def nanjing_interaction_queue(context: Context, data_dict: dict[str, Any]) -> di
     if standing not in (None, "", "near", "overdue"):
         raise tk.ValidationError({"standing": ["standing 应为 near（临期）或 overdue（超期）"]})
     rows = query.order_by(Item.due.asc().nullsfirst(), Item.received).limit(2000).all()
-    found = [dicts.as_dict(row, access.role_of(context, row) or "moderator", today)
-             for row in rows]
+    # A steward's or the office's role depends only on the body handling the
+    # item: asked once per body, not once per item.
+    role_by_body: dict[str | None, str] = {}
+    found = []
+    for row in rows:
+        if row.organization_id not in role_by_body:
+            role_by_body[row.organization_id] = access.role_of(context, row) or "moderator"
+        found.append(dicts.as_dict(row, role_by_body[row.organization_id], today))
     if standing:
         found = [row for row in found if row["standing"] == standing]
     limit = bounded_int(data_dict.get("limit"), 50, "limit", 200)
@@ -340,14 +346,14 @@ def nanjing_interaction_transfer(context: Context, data_dict: dict[str, Any]) ->
     actor = signed_in(context)
     item = _item_in(data_dict, ("assigned", "reviewing"), "转办")
     reviewer = roles.is_reviewer(actor.name)
-    if not (access.is_handler(actor.name, item) or reviewer):
+    handler = access.is_handler(actor.name, item)
+    if not (handler or reviewer):
         raise tk.NotAuthorized(NOT_HANDLER)
     organization = _organization(data_dict.get("organization"))
     if organization.id == item.organization_id:
         raise tk.ValidationError({"organization": ["请选择另一个部门"]})
     reason = _text(data_dict, "reason", "转办理由", MAX_NOTE, True)
-    steps.transfer(item, organization.id, actor,
-                   "handler" if access.is_handler(actor.name, item) else "moderator", reason)
+    steps.transfer(item, organization.id, actor, "handler" if handler else "moderator", reason)
     answer = _done(item, "moderator" if reviewer else "handler")
     notify.assigned(item)
     return answer

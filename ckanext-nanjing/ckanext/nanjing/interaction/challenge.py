@@ -47,13 +47,13 @@ def check(token: object, answer: object, honeypot: object = "") -> None:
         _refuse("验证题无效，请刷新页面换一道题")
     sealed = json.loads(opened)
     age = time.time() - sealed["at"]
-    if age > tk.config.get("ckanext.nanjing.interaction.challenge_max_hours") * 3600:
+    valid_for = tk.config.get("ckanext.nanjing.interaction.challenge_max_hours") * 3600
+    if age > valid_for:
         _refuse("验证题已过期，请刷新页面换一道题")
     if age < tk.config.get("ckanext.nanjing.interaction.challenge_min_seconds"):
         _refuse("提交过快，请稍候几秒再提交")
     typed = str(answer or "").strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
     if not typed.isascii() or not typed.isdigit() or int(typed) != sealed["answer"]:
         _refuse("验证题答案不正确，请重新计算后填写阿拉伯数字")
-    window = tk.config.get("ckanext.nanjing.interaction.challenge_max_hours") * 3600
-    if ratelimit.hit("interaction-challenge-used", sealed["nonce"], window) > 1:
+    if ratelimit.hit("interaction-challenge-used", sealed["nonce"], valid_for) > 1:
         _refuse("这道验证题已经用过，请刷新页面换一道题")

@@ -26,7 +26,7 @@ DEFAULT_DAYS = {"correction": 3, "consult": 5, "objection": 5, "suggestion": 15,
 
 def kinds() -> dict[str, str]:
     """code → Chinese label, from the code list interaction_kinds."""
-    return {item["value"]: item["label"] for item in codelists.get("interaction_kinds").values}
+    return labels("interaction_kinds")
 
 
 def kind_label(code: str) -> str:

@@ -13,7 +13,7 @@ from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
 
-from .. import formfields, paging, privatepages, roles
+from .. import directory, formfields, paging, privatepages, roles
 from . import rules
 
 __all__ = ["interaction"]
@@ -52,8 +52,8 @@ def _form(names) -> dict[str, str]:
 
 
 def _bodies() -> list[tuple[str, str]]:
-    return [(org["name"], org.get("title") or org["name"]) for org in
-            tk.get_action("organization_list")({}, {"all_fields": True, "limit": 1000})]
+    return [(org["name"], org.get("title") or org["name"])
+            for org in directory.all_organizations()]
 
 
 def index():
